@@ -1,0 +1,1 @@
+"""Operator surfaces: the `collecte` CLI, the HTTP admin API and pages; the composition root."""

@@ -1,0 +1,143 @@
+"""The `collecte` command: companies, serving, database upgrades; user mistakes are one line on stderr."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from admin.logs import configure_logging
+from admin.runtime import Runtime, Storage
+from core.errors import CollecteError
+from ingest.addresses import collection_addresses
+from ingest.settings import IngestSettings
+from purchases.companies import add_company, list_companies, set_active
+from store.db import migrate
+from store.settings import StoreSettings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def friendly_errors(command: F) -> F:
+    """Turns expected errors into one 'Error: ...' line on stderr and exit status 1."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except CollecteError as exc:
+            raise click.ClickException(exc.reason) from None
+        except SQLAlchemyError as exc:
+            raise click.ClickException(f"database error: {exc.__class__.__name__}: {exc}") from None
+        except OSError as exc:
+            raise click.ClickException(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group()
+def main() -> None:
+    """collecte: supplier invoices received by email, turned into purchases."""
+
+
+@main.group()
+def company() -> None:
+    """Client companies and their collection addresses."""
+
+
+@company.command("add")
+@click.argument("name")
+@click.option("--siret", required=True, help="The company's 14-digit SIRET.")
+@click.option("--slug", help="Local part of the collection address (default: from the name).")
+@friendly_errors
+def company_add(name: str, siret: str, slug: str | None) -> None:
+    """Adds a company and prints its collection addresses."""
+    storage = Storage.open(StoreSettings())
+    with storage.sessions.begin() as session:
+        created = add_company(session, name, siret, slug)
+        click.echo(f"Company {created.name} (SIRET {created.siret}) added as {created.slug!r}.")
+        click.echo("Collection addresses:")
+        for address in collection_addresses(created.slug, IngestSettings().mail_domains):
+            click.echo(f"  {address}")
+
+
+@company.command("list")
+@friendly_errors
+def company_list() -> None:
+    """Lists companies with their slug, SIRET and state."""
+    storage = Storage.open(StoreSettings())
+    domain = IngestSettings().mail_domains[0]
+    with storage.sessions() as session:
+        companies = list_companies(session)
+        if not companies:
+            click.echo("No company yet: add one with `collecte company add NAME --siret SIRET`.")
+        for item in companies:
+            state = "active" if item.active else "inactive"
+            click.echo(f"{item.slug:<24} {item.siret}  {state:<8} {item.name}  <{item.slug}@{domain}>")
+
+
+def _set_active(slug: str, active: bool) -> None:
+    storage = Storage.open(StoreSettings())
+    with storage.sessions.begin() as session:
+        changed = set_active(session, slug, active)
+        click.echo(f"Company {changed.slug!r} is now {'active' if active else 'inactive'}.")
+
+
+@company.command("activate")
+@click.argument("slug")
+@friendly_errors
+def company_activate(slug: str) -> None:
+    """Lets a company's addresses receive mail again."""
+    _set_active(slug, True)
+
+
+@company.command("deactivate")
+@click.argument("slug")
+@friendly_errors
+def company_deactivate(slug: str) -> None:
+    """Makes a company's addresses answer 550 (its history stays)."""
+    _set_active(slug, False)
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@friendly_errors
+def db_upgrade() -> None:
+    """Brings the database schema to the newest migration."""
+    storage = Storage.open(StoreSettings(), upgrade=False)
+    migrate(storage.engine)
+    click.echo("Database is up to date.")
+
+
+async def _serve(runtime: Runtime) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await runtime.start()
+    click.echo(f"collecte: SMTP on {runtime.ingest.smtp_host}:{runtime.smtp_port}; Ctrl-C to stop.", err=True)
+    await stop.wait()
+    await runtime.stop()
+
+
+@main.command()
+@click.option("--json-logs", is_flag=True, help="Log JSON lines instead of console text.")
+@friendly_errors
+def serve(json_logs: bool) -> None:
+    """Runs the SMTP front end on the configured address until stopped."""
+    configure_logging(json=json_logs)
+    asyncio.run(_serve(Runtime()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The business: worker pipeline, suppliers, purchases, payments, journal entries, exports."""

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, database sessions, migrations and the content-addressed blob store."""

@@ -1,0 +1,136 @@
+"""SQLAlchemy 2 models: companies, raw messages as accepted, and the import log."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores them naive, in UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where UTC is required")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every collecte table."""
+
+    type_annotation_map: dict[Any, Any] = {datetime: UTCDateTime()}  # noqa: RUF012
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(
+        cls,
+        native_enum=False,
+        length=24,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class Channel(enum.StrEnum):
+    """How a message reached collecte."""
+
+    SMTP = "smtp"
+    IMAP = "imap"
+    HTTP = "http"
+
+
+class MessageStatus(enum.StrEnum):
+    """Where an accepted raw message stands in the pipeline."""
+
+    ACCEPTED = "accepted"
+    PROCESSING = "processing"
+    PROCESSED = "processed"
+    FAILED = "failed"
+
+
+class ImportEventKind(enum.StrEnum):
+    """What the import log records about an arrival."""
+
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    REFUSED = "refused"
+    PART_REFUSED = "part_refused"
+    PART_SKIPPED = "part_skipped"
+
+
+class Company(Base):
+    """A client company with its collection address slug."""
+
+    __tablename__ = "companies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    siret: Mapped[str] = mapped_column(String(14), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RawMessage(Base):
+    """One message as received for one company: the raw bytes are the blob named by sha256."""
+
+    __tablename__ = "raw_messages"
+    __table_args__ = (UniqueConstraint("company_id", "sha256", name="uq_raw_messages_company_sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    envelope_from: Mapped[str] = mapped_column(String(320))
+    envelope_to: Mapped[list[str]] = mapped_column(JSON)
+    peer: Mapped[str] = mapped_column(String(100))
+    helo: Mapped[str] = mapped_column(String(255))
+    message_id: Mapped[str | None] = mapped_column(String(998))
+    subject: Mapped[str | None] = mapped_column(String(998))
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    source_platform: Mapped[str] = mapped_column(String(100))
+    status: Mapped[MessageStatus] = mapped_column(_enum(MessageStatus), default=MessageStatus.ACCEPTED)
+
+
+class ImportEvent(Base):
+    """A line of the import log: a message accepted, refused or found a duplicate, or one part refused."""
+
+    __tablename__ = "import_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
+    raw_message_id: Mapped[int | None] = mapped_column(ForeignKey("raw_messages.id"), index=True)
+    kind: Mapped[ImportEventKind] = mapped_column(_enum(ImportEventKind))
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    source_platform: Mapped[str] = mapped_column(String(100))
+    sender: Mapped[str] = mapped_column(String(320))
+    recipients: Mapped[list[str]] = mapped_column(JSON)
+    peer: Mapped[str | None] = mapped_column(String(100))
+    reason_code: Mapped[str | None] = mapped_column(String(40))
+    reason: Mapped[str | None] = mapped_column(Text)
+    filename: Mapped[str | None] = mapped_column(String(255))
+    detected_type: Mapped[str | None] = mapped_column(String(255))
+    size: Mapped[int | None] = mapped_column(Integer)
