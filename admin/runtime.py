@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ingest.accept import Acceptance, Acceptor
 from ingest.directory import CompanyDirectory
 from ingest.settings import IngestSettings
-from ingest.smtp import CollecteHandler, start_smtp_server
+from ingest.smtp import CollecteHandler, SmtpListener, start_smtp_server
 from store.blobs import BlobStore
 from store.db import make_engine, make_sessionmaker, migrate
 from store.settings import StoreSettings
@@ -50,14 +50,14 @@ class Runtime:
     store: StoreSettings = field(default_factory=StoreSettings)
     ingest: IngestSettings = field(default_factory=IngestSettings)
     storage: Storage | None = None
-    smtp: asyncio.Server | None = None
+    smtp: SmtpListener | None = None
     executor: ThreadPoolExecutor | None = None
 
     @property
     def smtp_port(self) -> int:
         """The port the SMTP server actually listens on."""
         assert self.smtp is not None
-        return int(self.smtp.sockets[0].getsockname()[1])
+        return self.smtp.port
 
     async def start(self) -> None:
         """Opens storage and starts listening for SMTP."""
@@ -77,8 +77,7 @@ class Runtime:
     async def stop(self) -> None:
         """Stops listening, lets work in progress finish, closes storage."""
         if self.smtp is not None:
-            self.smtp.close()
-            await self.smtp.wait_closed()
+            await self.smtp.close()
         if self.executor is not None:
             await asyncio.get_running_loop().run_in_executor(None, self.executor.shutdown, True)
         if self.storage is not None:

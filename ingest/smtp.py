@@ -139,12 +139,38 @@ def _accepted_reply(acceptance: Acceptance) -> str:
     return f"250 2.0.0 Ok: already stored as {noun} {ids}"
 
 
-async def start_smtp_server(settings: IngestSettings, handler: CollecteHandler) -> asyncio.Server:
+class SmtpListener:
+    """The listening socket and the sessions it opened, so that stopping closes both."""
+
+    def __init__(self) -> None:
+        self.server: asyncio.Server | None = None
+        self.sessions: set[FastDataSMTP] = set()
+
+    @property
+    def port(self) -> int:
+        """The port listened on."""
+        assert self.server is not None
+        return int(self.server.sockets[0].getsockname()[1])
+
+    async def close(self) -> None:
+        """Stops accepting connections, then closes the open sessions."""
+        if self.server is not None:
+            self.server.close()
+            await self.server.wait_closed()
+        for session in list(self.sessions):
+            if session.transport is not None:
+                session.transport.close()
+        await asyncio.sleep(0)
+
+
+async def start_smtp_server(settings: IngestSettings, handler: CollecteHandler) -> SmtpListener:
     """Listens on settings.smtp_host:smtp_port (0 = a free port) with one FastDataSMTP per connection."""
     loop = asyncio.get_running_loop()
+    listener = SmtpListener()
 
     def protocol() -> FastDataSMTP:
         return FastDataSMTP(
+            listener.sessions,
             handler,
             data_size_limit=settings.max_message_size,
             enable_SMTPUTF8=True,
@@ -155,6 +181,7 @@ async def start_smtp_server(settings: IngestSettings, handler: CollecteHandler) 
             loop=loop,
         )
 
-    return await loop.create_server(
+    listener.server = await loop.create_server(
         protocol, host=settings.smtp_host, port=settings.smtp_port, reuse_address=True
     )
+    return listener

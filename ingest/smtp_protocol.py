@@ -40,6 +40,20 @@ def unstuff(data: bytes) -> bytes:
 class FastDataSMTP(SMTP):
     """SMTP session whose DATA phase reads in large chunks and whose SIZE refusals carry 5.3.4."""
 
+    def __init__(self, registry: set[FastDataSMTP], handler: Any, **options: Any) -> None:
+        super().__init__(handler, **options)
+        self._registry = registry
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        """Registers the session so that a stopping server can close it."""
+        self._registry.add(self)
+        super().connection_made(transport)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        """Forgets the session."""
+        self._registry.discard(self)
+        super().connection_lost(error)
+
     async def smtp_MAIL(self, arg: str | None) -> None:
         """Refuses a declared SIZE over the limit with 552 5.3.4, else behaves as aiosmtpd."""
         match = _SIZE_PARAM.search(arg or "")
