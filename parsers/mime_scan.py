@@ -17,6 +17,8 @@ from parsers.errors import MimeLimitError
 
 _HEADER_PARSER = BytesHeaderParser(policy=policy.default)
 _BOUNDARY_END = frozenset(b"\r\n\t -")
+_BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_NOT_BASE64 = bytes(c for c in range(256) if c not in _BASE64_ALPHABET)
 
 
 @dataclass(frozen=True)
@@ -110,12 +112,18 @@ def decode_payload(body: bytes, transfer_encoding: str) -> bytes:
         try:
             return binascii.a2b_base64(body)
         except binascii.Error:
-            cleaned = bytes(c for c in body if c not in b"\r\n\t ")
-            usable = len(cleaned) - len(cleaned) % 4
-            return binascii.a2b_base64(cleaned[:usable]) if usable else b""
+            return _lenient_base64(body)
     if transfer_encoding == "quoted-printable":
         return binascii.a2b_qp(body)
     return body
+
+
+def _lenient_base64(body: bytes) -> bytes:
+    """Decodes damaged base64 as far as it goes: stray characters dropped, padding repaired."""
+    data = body.translate(None, _NOT_BASE64)
+    if len(data) % 4 == 1:
+        data = data[:-1]
+    return binascii.a2b_base64(data + b"=" * (-len(data) % 4))
 
 
 class _Walk:
