@@ -18,6 +18,7 @@ from core.errors import CollecteError
 from ingest.addresses import collection_addresses
 from ingest.settings import IngestSettings
 from purchases.companies import add_company, list_companies, set_active
+from purchases.import_log import recent
 from store.db import migrate
 from store.settings import StoreSettings
 
@@ -103,6 +104,25 @@ def company_activate(slug: str) -> None:
 def company_deactivate(slug: str) -> None:
     """Makes a company's addresses answer 550 (its history stays)."""
     _set_active(slug, False)
+
+
+@main.command("log")
+@click.option("--company", "slug", help="Only this company's lines.")
+@click.option("--limit", default=50, show_default=True, help="How many of the newest lines.")
+@friendly_errors
+def import_log(slug: str | None, limit: int) -> None:
+    """Shows the import log: messages accepted, refused (with the reason) or duplicated."""
+    storage = Storage.open(StoreSettings())
+    with storage.sessions() as session:
+        lines = recent(session, slug, limit)
+    if not lines:
+        click.echo("The import log is empty.")
+    for line in lines:
+        stored = f"message {line.message_id}" if line.message_id else "-"
+        click.echo(
+            f"{line.at:%Y-%m-%d %H:%M:%S} {line.company or '-':<20} {line.kind:<13} {line.channel}/{line.platform}"
+            f" from {line.sender or '<>'} {stored} {line.detail}".rstrip()
+        )
 
 
 @main.group()

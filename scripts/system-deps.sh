@@ -13,6 +13,7 @@ packages=(
   redis-server         # broker for scaled-out workers (tests start their own)
   poppler-utils        # pdftotext/pdftoppm, used by benchmarks and by hand
   swaks                # the README's example SMTP client
+  fonts-dejavu-core    # font of the generated fixture invoices (their bytes depend on it)
 )
 if [[ "${1:-}" == "bench" ]]; then
   packages+=(postfix)  # smtp-source load generator and the private Postfix peer

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import mail, small_pdf
+from tests.support import mail, small_pdf, start_server
 
 COLLECTE = str(Path(sys.executable).with_name("collecte"))
 
@@ -110,3 +110,26 @@ def test_serve_accepts_mail_and_stops_cleanly(env: dict[str, str]) -> None:
             process.stderr.close()
     with closing(sqlite3.connect(Path(env["COLLECTE_DATA_DIR"]) / "collecte.db")) as db:
         assert db.execute("SELECT count(*) FROM raw_messages").fetchone() == (1,)
+
+
+def test_log_shows_accepted_and_refused_messages(env: dict[str, str], tmp_path: Path) -> None:
+    assert run(env, "company", "add", "ACME", "--siret", "73282932000074").returncode == 0
+    assert run(env, "log").stdout.strip() == "The import log is empty."
+    running = start_server(tmp_path / "var")
+    try:
+        with smtplib.SMTP("127.0.0.1", running.port) as client:
+            client.sendmail(
+                "a@b.fr", ["acme@achats.factures-meg.fr"], mail([("f.pdf", "application/pdf", small_pdf())])
+            )
+            with pytest.raises(smtplib.SMTPDataError):
+                client.sendmail("z@b.fr", ["acme@achats.factures-meg.fr"], mail([]))
+    finally:
+        running.stop()
+    lines = run(env, "log", "--company", "acme").stdout.splitlines()
+    assert len(lines) == 2
+    assert "acme" in lines[0]
+    assert "accepted" in lines[0]
+    assert "message 1" in lines[0]
+    assert "refused" in lines[1]
+    assert "No invoice attached" in lines[1]
+    assert run(env, "log", "--company", "nobody").stderr.strip() == "Error: no company with slug 'nobody'"

@@ -1,0 +1,52 @@
+"""Reading the import log: what arrived, for which company, and what became of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from purchases.errors import NotFoundError
+from store.models import Company, ImportEvent
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One import-log line as shown to people."""
+
+    at: datetime
+    company: str | None
+    kind: str
+    channel: str
+    platform: str
+    sender: str
+    message_id: int | None
+    detail: str
+
+
+def recent(session: Session, company_slug: str | None = None, limit: int = 50) -> list[LogLine]:
+    """The newest import-log lines, oldest first, optionally for one company."""
+    query = select(ImportEvent, Company.slug).outerjoin(Company, ImportEvent.company_id == Company.id)
+    if company_slug is not None:
+        company_id = session.scalar(select(Company.id).where(Company.slug == company_slug))
+        if company_id is None:
+            raise NotFoundError(f"no company with slug {company_slug!r}")
+        query = query.where(ImportEvent.company_id == company_id)
+    rows = session.execute(query.order_by(ImportEvent.id.desc()).limit(limit)).all()
+    return [_line(event, slug) for event, slug in reversed(rows)]
+
+
+def _line(event: ImportEvent, slug: str | None) -> LogLine:
+    parts = [p for p in (event.filename, event.reason) if p]
+    return LogLine(
+        at=event.at,
+        company=slug,
+        kind=event.kind.value,
+        channel=event.channel.value,
+        platform=event.source_platform,
+        sender=event.sender,
+        message_id=event.raw_message_id,
+        detail=": ".join(parts),
+    )
