@@ -119,10 +119,10 @@ def import_log(slug: str | None, limit: int) -> None:
         click.echo("The import log is empty.")
     for line in lines:
         stored = f"message {line.message_id}" if line.message_id else "-"
-        click.echo(
-            f"{line.at:%Y-%m-%d %H:%M:%S} {line.company or '-':<20} {line.kind:<13} {line.channel}/{line.platform}"
-            f" from {line.sender or '<>'} {stored} {line.detail}".rstrip()
-        )
+        origin = f"{line.channel}/{line.platform} from {line.sender or '<>'}"
+        when = f"{line.at:%Y-%m-%d %H:%M:%S}"
+        company = line.company or "-"
+        click.echo(f"{when} {company:<20} {line.kind:<13} {origin} {stored} {line.detail}".rstrip())
 
 
 @main.group()

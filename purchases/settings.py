@@ -11,7 +11,7 @@ class PipelineSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COLLECTE_", extra="ignore")
 
     broker_url: str = ""
-    """Empty: an in-process worker inside `collecte serve`; `redis://host:port/db`: Redis (COLLECTE_BROKER_URL)."""
+    """Empty: in-process worker in `collecte serve`; `redis://host:port/db`: Redis (COLLECTE_BROKER_URL)."""
 
     @property
     def uses_redis(self) -> bool:
