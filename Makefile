@@ -32,7 +32,7 @@ lint: setup
 	$(BIN)/lint-imports
 
 typecheck: setup
-	$(BIN)/mypy admin ingest parsers purchases store tests fixtures bench
+	$(BIN)/mypy admin core ingest parsers purchases store tests fixtures $(wildcard bench)
 
 pytest: setup
 	$(BIN)/pytest --cov --cov-report=term
