@@ -23,6 +23,7 @@ from stdnum.fr import siren, siret
 
 from fixtures import generate
 from fixtures.invoices import CASES, InvoiceCase
+from fixtures.invoices import CONTRACT_KEYS as INVOICE_CONTRACT_KEYS
 from fixtures.mails import MAIL_CASES, oversize_pdf_mail, pdf_mail
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,23 +31,7 @@ INVOICES = ROOT / "fixtures" / "invoices"
 MAIL = ROOT / "fixtures" / "mail"
 COLLECTION_ADDRESS = "acme@achats.factures-meg.fr"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-CONTRACT_KEYS = {
-    "file",
-    "supplier_name",
-    "supplier_siret",
-    "supplier_vat",
-    "invoice_number",
-    "issue_date",
-    "due_date",
-    "currency",
-    "total_excl_tax",
-    "total_tax",
-    "total_incl_tax",
-    "amount_due",
-    "iban",
-    "document_type",
-    "vat_breakdown",
-}
+CONTRACT_KEYS = set(INVOICE_CONTRACT_KEYS)
 AMOUNT = re.compile(r"^\d+\.\d{2}$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Wording each PDF must print, besides its number, SIRET and TTC.
