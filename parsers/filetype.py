@@ -145,6 +145,6 @@ def sniff(data: bytes) -> Sniffed:
     mime = _magic(mime=True).from_buffer(head)
     description = _magic(mime=False).from_buffer(head)
     kind = _BY_MIME.get(mime)
-    if kind is None and (mime in _XML_MIMES or data.lstrip()[:1] == b"<"):
+    if kind is None and (mime in _XML_MIMES or head.lstrip()[:1] == b"<"):
         kind = _xml_kind(data)
     return Sniffed(kind or FileKind.OTHER, description, mime)

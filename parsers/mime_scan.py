@@ -10,12 +10,13 @@ from __future__ import annotations
 import binascii
 from dataclasses import dataclass
 from email import policy
-from email.message import EmailMessage
+from email.header import decode_header, make_header
+from email.message import Message
 from email.parser import BytesHeaderParser
 
 from parsers.errors import MimeLimitError
 
-_HEADER_PARSER = BytesHeaderParser(policy=policy.default)
+_HEADER_PARSER = BytesHeaderParser(policy=policy.compat32)
 _BOUNDARY_END = frozenset(b"\r\n\t -")
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _NOT_BASE64 = bytes(c for c in range(256) if c not in _BASE64_ALPHABET)
@@ -55,7 +56,7 @@ def _split_head(entity: bytes) -> tuple[bytes, bytes]:
     if entity.startswith((b"\r\n", b"\n")):
         return b"", entity[2 if entity.startswith(b"\r\n") else 1 :]
     crlf = entity.find(b"\r\n\r\n")
-    lf = entity.find(b"\n\n")
+    lf = entity.find(b"\n\n", 0, crlf + 2 if crlf >= 0 else len(entity))
     if crlf >= 0 and (lf < 0 or crlf < lf):
         return entity[: crlf + 2], entity[crlf + 4 :]
     if lf >= 0:
@@ -126,6 +127,17 @@ def _lenient_base64(body: bytes) -> bytes:
     return binascii.a2b_base64(data + b"=" * (-len(data) % 4))
 
 
+def _filename(headers: Message) -> str | None:
+    """The part's file name, RFC 2231 parameters and RFC 2047 encoded words decoded."""
+    name = headers.get_filename()
+    if name is None or "=?" not in name:
+        return name
+    try:
+        return str(make_header(decode_header(name)))
+    except (ValueError, LookupError, UnicodeDecodeError):
+        return name
+
+
 class _Walk:
     def __init__(self, limits: MimeLimits) -> None:
         self.limits = limits
@@ -138,7 +150,6 @@ class _Walk:
             )
         head, body = _split_head(raw)
         headers = _HEADER_PARSER.parsebytes(head)
-        assert isinstance(headers, EmailMessage)
         content_type = headers.get_content_type()
         boundary = headers.get_boundary() if headers.get_content_maintype() == "multipart" else None
         if boundary:
@@ -152,7 +163,7 @@ class _Walk:
             return
         self.leaf(headers, content_type, payload, position)
 
-    def leaf(self, headers: EmailMessage, content_type: str, payload: bytes, position: str) -> None:
+    def leaf(self, headers: Message, content_type: str, payload: bytes, position: str) -> None:
         if len(self.parts) >= self.limits.max_parts:
             raise MimeLimitError(f"more than {self.limits.max_parts} parts", self.limits.max_parts)
         content_id = headers.get("Content-ID")
@@ -160,7 +171,7 @@ class _Walk:
             MimePart(
                 position=position,
                 content_type=content_type,
-                filename=headers.get_filename(),
+                filename=_filename(headers),
                 disposition=headers.get_content_disposition(),
                 content_id=str(content_id).strip() if content_id else None,
                 payload=payload,
