@@ -40,7 +40,7 @@ class Storage:
 
 def hand_off(acceptance: Acceptance) -> None:
     """Where accepted messages go next; the document pipeline (worker actors) takes them from here."""
-    log.info("pipeline.pending", messages=acceptance.stored)
+    log.debug("pipeline.pending", messages=acceptance.stored)
 
 
 @dataclass

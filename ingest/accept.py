@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from email import policy
+from email.message import Message
 from email.parser import BytesHeaderParser
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Insert, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,10 +18,12 @@ from ingest.errors import AcceptError
 from ingest.gate import GateVerdict, PartVerdict, Refusal
 from store.blobs import BlobStore
 from store.errors import BlobWriteError
-from store.models import ImportEvent, ImportEventKind, RawMessage
+from store.models import ImportEvent, ImportEventKind, MessageStatus, RawMessage
 
 _HEADERS = BytesHeaderParser(policy=policy.compat32)
 MAX_HEADER_TEXT = 998
+HEADER_SCAN = 65536
+Row = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -35,28 +40,43 @@ class Acceptance:
         return self.stored + self.duplicates
 
 
-def _header(raw: bytes, name: str) -> str | None:
-    head = raw.split(b"\r\n\r\n", 1)[0] if b"\r\n\r\n" in raw[:65536] else raw[:65536]
-    value = _HEADERS.parsebytes(head).get(name)
+def _headers(raw: bytes) -> Message:
+    end = raw.find(b"\r\n\r\n", 0, HEADER_SCAN)
+    return _HEADERS.parsebytes(raw[: end if end >= 0 else HEADER_SCAN])
+
+
+def _text(headers: Message, name: str) -> str | None:
+    value = headers.get(name)
     return None if value is None else str(value).strip()[:MAX_HEADER_TEXT]
 
 
-def _event(delivery: Delivery, company_id: int, kind: ImportEventKind, **fields: object) -> ImportEvent:
-    return ImportEvent(
-        company_id=company_id,
-        kind=kind,
-        channel=delivery.channel,
-        source_platform=delivery.source_platform,
-        sender=delivery.mail_from,
-        recipients=list(delivery.rcpt_tos),
-        peer=delivery.peer,
-        **fields,
-    )
+def _event(delivery: Delivery, company_id: int, kind: ImportEventKind, **fields: object) -> Row:
+    row: Row = {
+        "company_id": company_id,
+        "kind": kind,
+        "channel": delivery.channel,
+        "source_platform": delivery.source_platform,
+        "sender": delivery.mail_from,
+        "recipients": list(delivery.rcpt_tos),
+        "peer": delivery.peer,
+        "raw_message_id": None,
+        "reason_code": None,
+        "reason": None,
+        "filename": None,
+        "detected_type": None,
+        "size": None,
+    }
+    row.update(fields)
+    return row
 
 
-def _part_event(
-    delivery: Delivery, company_id: int, message_id: int | None, part: PartVerdict
-) -> ImportEvent:
+def _part_events(
+    delivery: Delivery, company_id: int, message_id: int | None, verdict: GateVerdict
+) -> list[Row]:
+    return [_part_event(delivery, company_id, message_id, part) for part in verdict.refused + verdict.skipped]
+
+
+def _part_event(delivery: Delivery, company_id: int, message_id: int | None, part: PartVerdict) -> Row:
     kind = ImportEventKind.PART_SKIPPED if part.skipped else ImportEventKind.PART_REFUSED
     return _event(
         delivery,
@@ -68,6 +88,29 @@ def _part_event(
         filename=part.filename,
         detected_type=part.detected[:255],
         size=part.size,
+    )
+
+
+def _insert_new(session: Session, row: Row) -> int | None:
+    """Inserts a raw message unless its company already has its sha256: the new id, or None."""
+    dialect = session.get_bind().dialect.name
+    statement: Insert
+    if dialect == "sqlite":
+        statement = sqlite.insert(RawMessage).on_conflict_do_nothing(index_elements=["company_id", "sha256"])
+    elif dialect == "postgresql":
+        statement = postgresql.insert(RawMessage).on_conflict_do_nothing(
+            index_elements=["company_id", "sha256"]
+        )
+    else:
+        if _existing(session, row["company_id"], row["sha256"]) is not None:
+            return None
+        statement = insert(RawMessage)
+    return session.scalar(statement.values(**row).returning(RawMessage.id))
+
+
+def _existing(session: Session, company_id: int, sha256: str) -> int | None:
+    return session.scalar(
+        select(RawMessage.id).where(RawMessage.company_id == company_id, RawMessage.sha256 == sha256)
     )
 
 
@@ -97,65 +140,65 @@ class Acceptor:
     def _record(self, delivery: Delivery, verdict: GateVerdict, sha256: str) -> Acceptance:
         stored: list[int] = []
         duplicates: list[int] = []
+        events: list[Row] = []
+        headers = _headers(delivery.raw)
         with self._sessions.begin() as session:
             for company_id in delivery.company_ids:
+                new_id = _insert_new(session, self._message_row(delivery, headers, company_id, sha256))
+                if new_id is not None:
+                    stored.append(new_id)
+                    events.append(
+                        _event(delivery, company_id, ImportEventKind.ACCEPTED, raw_message_id=new_id)
+                    )
+                    events += _part_events(delivery, company_id, new_id, verdict)
+                    continue
                 earlier = session.scalar(
                     select(RawMessage.id).where(
                         RawMessage.company_id == company_id, RawMessage.sha256 == sha256
                     )
                 )
-                if earlier is not None:
-                    duplicates.append(earlier)
-                    reason = f"same message already received as message {earlier}"
-                    session.add(
-                        _event(
-                            delivery,
-                            company_id,
-                            ImportEventKind.DUPLICATE,
-                            raw_message_id=earlier,
-                            reason=reason,
-                        )
+                duplicates.append(int(earlier or 0))
+                reason = f"same message already received as message {earlier}"
+                events.append(
+                    _event(
+                        delivery, company_id, ImportEventKind.DUPLICATE, raw_message_id=earlier, reason=reason
                     )
-                    continue
-                message = self._message(delivery, company_id, sha256)
-                session.add(message)
-                session.flush()
-                stored.append(message.id)
-                session.add(_event(delivery, company_id, ImportEventKind.ACCEPTED, raw_message_id=message.id))
-                for part in verdict.refused + verdict.skipped:
-                    session.add(_part_event(delivery, company_id, message.id, part))
+                )
+            session.execute(insert(ImportEvent), events)
         return Acceptance(sha256, tuple(stored), tuple(duplicates))
 
     @staticmethod
-    def _message(delivery: Delivery, company_id: int, sha256: str) -> RawMessage:
-        return RawMessage(
-            company_id=company_id,
-            sha256=sha256,
-            size=len(delivery.raw),
-            envelope_from=delivery.mail_from,
-            envelope_to=list(delivery.rcpt_tos),
-            peer=delivery.peer,
-            helo=delivery.helo,
-            message_id=_header(delivery.raw, "Message-ID"),
-            subject=_header(delivery.raw, "Subject"),
-            received_at=delivery.received_at,
-            channel=delivery.channel,
-            source_platform=delivery.source_platform,
-        )
+    def _message_row(delivery: Delivery, headers: Message, company_id: int, sha256: str) -> Row:
+        return {
+            "company_id": company_id,
+            "sha256": sha256,
+            "size": len(delivery.raw),
+            "envelope_from": delivery.mail_from,
+            "envelope_to": list(delivery.rcpt_tos),
+            "peer": delivery.peer,
+            "helo": delivery.helo,
+            "message_id": _text(headers, "Message-ID"),
+            "subject": _text(headers, "Subject"),
+            "received_at": delivery.received_at,
+            "channel": delivery.channel,
+            "source_platform": delivery.source_platform,
+            "status": MessageStatus.ACCEPTED,
+        }
 
     def record_refusal(self, delivery: Delivery, verdict: GateVerdict, refusal: Refusal) -> None:
         """Logs a refused message for each company it was sent to, with the reason given to the sender."""
-        with self._sessions.begin() as session:
-            for company_id in delivery.company_ids:
-                session.add(
-                    _event(
-                        delivery,
-                        company_id,
-                        ImportEventKind.REFUSED,
-                        reason_code=refusal.code.value,
-                        reason=refusal.reason,
-                        size=len(delivery.raw),
-                    )
+        events: list[Row] = []
+        for company_id in delivery.company_ids:
+            events.append(
+                _event(
+                    delivery,
+                    company_id,
+                    ImportEventKind.REFUSED,
+                    reason_code=refusal.code.value,
+                    reason=refusal.reason,
+                    size=len(delivery.raw),
                 )
-                for part in verdict.refused + verdict.skipped:
-                    session.add(_part_event(delivery, company_id, None, part))
+            )
+            events += _part_events(delivery, company_id, None, verdict)
+        with self._sessions.begin() as session:
+            session.execute(insert(ImportEvent), events)
