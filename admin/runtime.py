@@ -67,7 +67,7 @@ class Runtime:
         handler = CollecteHandler(
             self.ingest,
             CompanyDirectory(self.storage.sessions),
-            Acceptor(self.storage.sessions, self.storage.blobs),
+            Acceptor(self.storage.engine, self.storage.blobs),
             self.executor,
             on_accepted=hand_off,
         )

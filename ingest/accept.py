@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email import policy
 from email.message import Message
 from email.parser import BytesHeaderParser
 from typing import Any
 
-from sqlalchemy import Insert, insert, select
+from sqlalchemy import Connection, Engine, Insert, Table, bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
 from ingest.delivery import Delivery
 from ingest.errors import AcceptError
 from ingest.gate import GateVerdict, PartVerdict, Refusal
 from store.blobs import BlobStore
+from store.db import write_gate
 from store.errors import BlobWriteError
 from store.models import ImportEvent, ImportEventKind, MessageStatus, RawMessage
 
@@ -91,35 +93,47 @@ def _part_event(delivery: Delivery, company_id: int, message_id: int | None, par
     )
 
 
-def _insert_new(session: Session, row: Row) -> int | None:
-    """Inserts a raw message unless its company already has its sha256: the new id, or None."""
-    dialect = session.get_bind().dialect.name
-    statement: Insert
+_RAW: Table = RawMessage.__table__  # type: ignore[assignment]
+_EVENTS: Table = ImportEvent.__table__  # type: ignore[assignment]
+_EXISTING = select(_RAW.c.id).where(
+    _RAW.c.company_id == bindparam("company_id"), _RAW.c.sha256 == bindparam("sha256")
+)
+
+
+def _insert_statement(dialect: str) -> Insert:
+    """INSERT ... ON CONFLICT (company_id, sha256) DO NOTHING RETURNING id, compiled once per dialect."""
     if dialect == "sqlite":
-        statement = sqlite.insert(RawMessage).on_conflict_do_nothing(index_elements=["company_id", "sha256"])
-    elif dialect == "postgresql":
-        statement = postgresql.insert(RawMessage).on_conflict_do_nothing(
-            index_elements=["company_id", "sha256"]
-        )
-    else:
-        if _existing(session, row["company_id"], row["sha256"]) is not None:
-            return None
-        statement = insert(RawMessage)
-    return session.scalar(statement.values(**row).returning(RawMessage.id))
+        return sqlite.insert(_RAW).on_conflict_do_nothing(index_elements=["company_id", "sha256"])
+    if dialect == "postgresql":
+        return postgresql.insert(_RAW).on_conflict_do_nothing(index_elements=["company_id", "sha256"])
+    return insert(_RAW)
 
 
-def _existing(session: Session, company_id: int, sha256: str) -> int | None:
-    return session.scalar(
-        select(RawMessage.id).where(RawMessage.company_id == company_id, RawMessage.sha256 == sha256)
-    )
+def _insert_new(connection: Connection, row: Row) -> int | None:
+    """Inserts a raw message unless its company already has its sha256: the new id, or None."""
+    dialect = connection.dialect.name
+    if dialect not in ("sqlite", "postgresql") and _existing(connection, row) is not None:
+        return None
+    new_id = connection.execute(_insert_statement(dialect).returning(_RAW.c.id), row).scalar()
+    return None if new_id is None else int(new_id)
+
+
+def _existing(connection: Connection, row: Row) -> int | None:
+    found = connection.execute(_EXISTING, {"company_id": row["company_id"], "sha256": row["sha256"]}).scalar()
+    return None if found is None else int(found)
 
 
 class Acceptor:
     """Stores deliveries durably and records refusals; every method blocks (run it off the event loop)."""
 
-    def __init__(self, sessions: sessionmaker[Session], blobs: BlobStore) -> None:
-        self._sessions = sessions
+    def __init__(self, engine: Engine, blobs: BlobStore) -> None:
+        self._engine = engine
         self._blobs = blobs
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        with write_gate(self._engine), self._engine.begin() as connection:
+            yield connection
 
     def accept(self, delivery: Delivery, verdict: GateVerdict) -> Acceptance:
         """Writes the blob (fsync) then commits one RawMessage per company; AcceptError if either fails."""
@@ -142,9 +156,10 @@ class Acceptor:
         duplicates: list[int] = []
         events: list[Row] = []
         headers = _headers(delivery.raw)
-        with self._sessions.begin() as session:
+        with self._transaction() as connection:
             for company_id in delivery.company_ids:
-                new_id = _insert_new(session, self._message_row(delivery, headers, company_id, sha256))
+                row = self._message_row(delivery, headers, company_id, sha256)
+                new_id = _insert_new(connection, row)
                 if new_id is not None:
                     stored.append(new_id)
                     events.append(
@@ -152,11 +167,7 @@ class Acceptor:
                     )
                     events += _part_events(delivery, company_id, new_id, verdict)
                     continue
-                earlier = session.scalar(
-                    select(RawMessage.id).where(
-                        RawMessage.company_id == company_id, RawMessage.sha256 == sha256
-                    )
-                )
+                earlier = _existing(connection, row)
                 duplicates.append(int(earlier or 0))
                 reason = f"same message already received as message {earlier}"
                 events.append(
@@ -164,7 +175,7 @@ class Acceptor:
                         delivery, company_id, ImportEventKind.DUPLICATE, raw_message_id=earlier, reason=reason
                     )
                 )
-            session.execute(insert(ImportEvent), events)
+            connection.execute(insert(_EVENTS), events)
         return Acceptance(sha256, tuple(stored), tuple(duplicates))
 
     @staticmethod
@@ -200,5 +211,5 @@ class Acceptor:
                 )
             )
             events += _part_events(delivery, company_id, None, verdict)
-        with self._sessions.begin() as session:
-            session.execute(insert(ImportEvent), events)
+        with self._transaction() as connection:
+            connection.execute(insert(_EVENTS), events)

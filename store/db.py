@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,23 @@ def make_engine(url: str) -> Engine:
     event.listen(engine, "connect", _sqlite_connect)
     event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+_SQLITE_WRITERS: dict[str, threading.Lock] = {}
+_REGISTRY_LOCK = threading.Lock()
+
+
+def write_gate(engine: Engine) -> AbstractContextManager[Any]:
+    """Held around write transactions: one writer at a time per SQLite file within this process.
+
+    SQLite allows a single writer; a second one waits in its busy handler, which sleeps in steps of up to
+    100 ms. Queuing writers on a lock instead hands the database over as soon as it is free. Other
+    databases get a no-op.
+    """
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    with _REGISTRY_LOCK:
+        return _SQLITE_WRITERS.setdefault(str(engine.url), threading.Lock())
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
