@@ -5,6 +5,7 @@ from __future__ import annotations
 import smtplib
 import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -354,3 +355,31 @@ def test_fifty_concurrent_clients_each_sending_twenty(server: RunningServer) -> 
     assert len(messages) == 1000
     blobs = server.storage.blobs
     assert sorted(blobs.get(m.sha256) for m in messages) == sorted(sent.values())
+
+
+def test_terminator_split_across_packets_and_long_lines(server: RunningServer) -> None:
+    raw = mail([("f.pdf", "application/pdf", small_pdf("split"))]).replace(
+        b"veuillez", b"x" * 3000 + b"\r\nline ending with a dot.\r\nveuillez"
+    )
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        stream = sock.makefile("rwb")
+        stream.readline()
+        for command in (
+            b"HELO raw.test",
+            b"MAIL FROM:<a@b.fr>",
+            b"RCPT TO:<acme@achats.factures-meg.fr>",
+            b"DATA",
+        ):
+            stream.write(command + b"\r\n")
+            stream.flush()
+            stream.readline()
+        for piece in (raw[:-1], raw[-1:], b".", b"\r", b"\nQUIT\r\n"):
+            stream.write(piece)
+            stream.flush()
+            time.sleep(0.05)
+        reply = stream.readline()
+        bye = stream.readline()
+    assert reply.startswith(b"250 2.0.0 Ok: stored as message"), reply
+    assert bye.startswith(b"221")
+    [message] = stored(server)
+    assert server.storage.blobs.get(message.sha256) == raw
