@@ -6,6 +6,7 @@ import smtplib
 import socket
 import threading
 import time
+from io import BufferedRWPair
 from pathlib import Path
 
 import pytest
@@ -236,19 +237,26 @@ def test_message_without_attachment_is_refused(server: RunningServer) -> None:
     assert server.message_count() == 0
 
 
+def open_data(sock: socket.socket) -> BufferedRWPair:
+    """Talks SMTP by hand up to the 354 reply to DATA and returns the stream to send the message on."""
+    stream = sock.makefile("rwb")
+    stream.readline()
+    for command in (
+        b"HELO raw.test",
+        b"MAIL FROM:<a@b.fr>",
+        b"RCPT TO:<acme@achats.factures-meg.fr>",
+        b"DATA",
+    ):
+        stream.write(command + b"\r\n")
+        stream.flush()
+        reply = stream.readline()
+    assert reply.startswith(b"354")
+    return stream
+
+
 def test_empty_data_is_refused_not_hung(server: RunningServer) -> None:
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
-        stream = sock.makefile("rwb")
-        stream.readline()
-        for command in (
-            b"HELO raw.test",
-            b"MAIL FROM:<a@b.fr>",
-            b"RCPT TO:<acme@achats.factures-meg.fr>",
-            b"DATA",
-        ):
-            stream.write(command + b"\r\n")
-            stream.flush()
-            stream.readline()
+        stream = open_data(sock)
         stream.write(b".\r\n")
         stream.flush()
         reply = stream.readline()
@@ -362,17 +370,7 @@ def test_terminator_split_across_packets_and_long_lines(server: RunningServer) -
         b"veuillez", b"x" * 3000 + b"\r\nline ending with a dot.\r\nveuillez"
     )
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
-        stream = sock.makefile("rwb")
-        stream.readline()
-        for command in (
-            b"HELO raw.test",
-            b"MAIL FROM:<a@b.fr>",
-            b"RCPT TO:<acme@achats.factures-meg.fr>",
-            b"DATA",
-        ):
-            stream.write(command + b"\r\n")
-            stream.flush()
-            stream.readline()
+        stream = open_data(sock)
         for piece in (raw[:-1], raw[-1:], b".", b"\r", b"\nQUIT\r\n"):
             stream.write(piece)
             stream.flush()
