@@ -14,6 +14,7 @@ packages=(
   poppler-utils        # pdftotext/pdftoppm, used by benchmarks and by hand
   swaks                # the README's example SMTP client
   fonts-dejavu-core    # font of the generated fixture invoices (their bytes depend on it)
+  dovecot-imapd        # a real IMAP server for the IMAP poller tests (started by the tests, not as a service)
 )
 if [[ "${1:-}" == "bench" ]]; then
   packages+=(postfix)  # smtp-source load generator and the private Postfix peer
