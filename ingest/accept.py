@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ingest.delivery import Delivery
 from ingest.errors import AcceptError
-from ingest.gate import GateVerdict, PartVerdict, Refusal
+from parsers.gate import GateVerdict, PartVerdict, Refusal
 from store.blobs import BlobStore
 from store.db import write_gate
 from store.errors import BlobWriteError

@@ -16,9 +16,9 @@ from ingest.addresses import recipient_slug, source_platform
 from ingest.delivery import Delivery
 from ingest.directory import CompanyDirectory
 from ingest.errors import AcceptError
-from ingest.gate import GatePolicy, judge
 from ingest.settings import IngestSettings
 from ingest.smtp_protocol import FastDataSMTP
+from parsers.gate import GatePolicy, judge
 from store.models import Channel
 
 log = structlog.get_logger(__name__)

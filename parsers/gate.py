@@ -1,10 +1,10 @@
-"""Acceptance gate: decides on the bytes of a message which documents it carries and whether to refuse it."""
+"""Acceptance gate, pure: which parts of a message are documents, and whether to refuse it, from bytes."""
 
 from __future__ import annotations
 
 import enum
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from parsers.decorative import decorative_reason
 from parsers.errors import MimeLimitError
@@ -57,6 +57,7 @@ class PartVerdict:
     reason: str | None = None
     reason_fr: str | None = None
     skipped: bool = False
+    payload: bytes = field(default=b"", repr=False, compare=False)
 
     @property
     def accepted(self) -> bool:
@@ -151,7 +152,13 @@ def judge_part(part: MimePart, policy: GatePolicy) -> PartVerdict:
     """The verdict on one attachment, from its decoded bytes."""
     sniffed = sniff(part.payload)
     base = PartVerdict(
-        part.position, part.filename, part.content_type, sniffed.kind, sniffed.description, len(part.payload)
+        part.position,
+        part.filename,
+        part.content_type,
+        sniffed.kind,
+        sniffed.description,
+        len(part.payload),
+        payload=part.payload,
     )
     name = _name(part)
     inline = part.content_id is not None or part.disposition == "inline"
@@ -171,18 +178,7 @@ def judge_part(part: MimePart, policy: GatePolicy) -> PartVerdict:
 def _with(
     base: PartVerdict, code: RefusalCode | None, reasons: tuple[str, str], *, skipped: bool = False
 ) -> PartVerdict:
-    return PartVerdict(
-        base.position,
-        base.filename,
-        base.declared_type,
-        base.kind,
-        base.detected,
-        base.size,
-        code,
-        reasons[0],
-        reasons[1],
-        skipped,
-    )
+    return replace(base, code=code, reason=reasons[0], reason_fr=reasons[1], skipped=skipped)
 
 
 _SMTP_CODES = {

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from fixtures.mails import oversize_pdf_mail
-from ingest.gate import GatePolicy, RefusalCode, judge
 from parsers.filetype import FileKind
+from parsers.gate import GatePolicy, RefusalCode, judge
 from parsers.mime_scan import MimeLimits
 from tests.parsers.test_filetype import CII, NOT_UBL, UBL
 from tests.parsers.test_mime_scan import nested_forward
