@@ -28,6 +28,7 @@ from fixtures.mails import MAIL_CASES, oversize_pdf_mail, pdf_mail
 
 ROOT = Path(__file__).resolve().parent.parent
 INVOICES = ROOT / "fixtures" / "invoices"
+EINVOICES = ROOT / "fixtures" / "einvoices"
 MAIL = ROOT / "fixtures" / "mail"
 COLLECTION_ADDRESS = "acme@achats.factures-meg.fr"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -167,7 +168,9 @@ def test_generator_reproduces_committed_files_in_a_fresh_process() -> None:
 
 def test_build_all_matches_committed_files() -> None:
     built = generate.build_all()
-    committed = {path.relative_to(ROOT) for folder in (INVOICES, MAIL) for path in folder.iterdir()}
+    committed = {
+        path.relative_to(ROOT) for folder in (INVOICES, EINVOICES, MAIL) for path in folder.iterdir()
+    }
     assert set(built) == committed
     assert all((ROOT / path).read_bytes() == data for path, data in built.items())
     assert sum(len(data) for data in built.values()) < 2 * 1024 * 1024
