@@ -12,13 +12,17 @@ from typing import Any, TypeVar
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
+from admin.cli_imap import imap
+from admin.extract_cmd import extract
 from admin.logs import configure_logging
 from admin.runtime import Runtime, Storage
+from admin.worker import run_workers
 from core.errors import CollecteError
 from ingest.addresses import collection_addresses
 from ingest.settings import IngestSettings
 from purchases.companies import add_company, list_companies, set_active
 from purchases.import_log import recent
+from purchases.settings import PipelineSettings
 from store.db import migrate
 from store.settings import StoreSettings
 
@@ -123,6 +127,21 @@ def import_log(slug: str | None, limit: int) -> None:
         when = f"{line.at:%Y-%m-%d %H:%M:%S}"
         company = line.company or "-"
         click.echo(f"{when} {company:<20} {line.kind:<13} {origin} {stored} {line.detail}".rstrip())
+
+
+main.add_command(extract)
+main.add_command(imap)
+
+
+@main.command()
+@click.option("--processes", default=2, show_default=True, help="Worker processes.")
+@click.option(
+    "--threads", default=None, type=int, help="Threads per process (default COLLECTE_WORKER_THREADS)."
+)
+@friendly_errors
+def worker(processes: int, threads: int | None) -> None:
+    """Runs pipeline workers fed through Redis (COLLECTE_BROKER_URL) on any host reaching the database."""
+    sys.exit(run_workers(processes, threads or PipelineSettings().worker_threads))
 
 
 @main.group()

@@ -62,6 +62,7 @@ def _event(delivery: Delivery, company_id: int, kind: ImportEventKind, **fields:
         "recipients": list(delivery.rcpt_tos),
         "peer": delivery.peer,
         "raw_message_id": None,
+        "document_id": None,
         "reason_code": None,
         "reason": None,
         "filename": None,

@@ -127,7 +127,10 @@ class CollecteHandler:
         log.info(
             "smtp.accepted", sha256=acceptance.sha256, stored=acceptance.stored, dup=acceptance.duplicates
         )
-        self.on_accepted(acceptance)
+        try:
+            await self._blocking(self.on_accepted, acceptance)
+        except Exception:
+            log.exception("smtp.hand_off_failed", messages=acceptance.stored)
         return _accepted_reply(acceptance)
 
 

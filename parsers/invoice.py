@@ -108,11 +108,14 @@ class InvoiceFields:
         return round(sum(self.confidence.get(k, 0.0) for k in keys) / len(keys), 3)
 
     def to_contract(self, file: str) -> dict[str, Any]:
-        """The `collecte extract` JSON object: fixed keys, ISO dates, amounts as "1234.56" strings."""
+        """The `collecte extract` JSON object: fixed keys, ISO dates, amounts as "1234.56" strings.
+
+        `supplier_siret` holds the SIREN when only the SIREN is known (as the corpus truth does).
+        """
         return {
             "file": file,
             "supplier_name": self.supplier_name,
-            "supplier_siret": self.supplier_siret,
+            "supplier_siret": self.supplier_siret or self.supplier_siren,
             "supplier_vat": self.supplier_vat,
             "invoice_number": self.invoice_number,
             "issue_date": _iso(self.issue_date),

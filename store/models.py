@@ -1,4 +1,4 @@
-"""SQLAlchemy 2 models: companies, raw messages as accepted, and the import log."""
+"""SQLAlchemy 2 models: companies, raw messages as accepted, their documents, and the import log."""
 
 from __future__ import annotations
 
@@ -6,7 +6,18 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -77,6 +88,17 @@ class ImportEventKind(enum.StrEnum):
     REFUSED = "refused"
     PART_REFUSED = "part_refused"
     PART_SKIPPED = "part_skipped"
+    NO_DOCUMENT = "no_document"
+    DOCUMENT_READ = "document_read"
+    DOCUMENT_FAILED = "document_failed"
+
+
+class DocumentStatus(enum.StrEnum):
+    """Where a document stands: waiting to be read, read (fields extracted), or failed."""
+
+    PENDING = "pending"
+    READ = "read"
+    FAILED = "failed"
 
 
 class Company(Base):
@@ -112,6 +134,37 @@ class RawMessage(Base):
     channel: Mapped[Channel] = mapped_column(_enum(Channel))
     source_platform: Mapped[str] = mapped_column(String(100))
     status: Mapped[MessageStatus] = mapped_column(_enum(MessageStatus), default=MessageStatus.ACCEPTED)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    failure_traceback: Mapped[str | None] = mapped_column(Text)
+
+
+class Document(Base):
+    """One document found in a raw message (its bytes are the blob named by sha256) and what was read."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("raw_message_id", "position", name="uq_documents_message_position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    raw_message_id: Mapped[int] = mapped_column(ForeignKey("raw_messages.id"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    position: Mapped[str] = mapped_column(String(100))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    declared_type: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(24))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    status: Mapped[DocumentStatus] = mapped_column(
+        _enum(DocumentStatus), default=DocumentStatus.PENDING, index=True
+    )
+    method: Mapped[str | None] = mapped_column(String(24))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    fields: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    failed_stage: Mapped[str | None] = mapped_column(String(40))
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    failure_traceback: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class ImportEvent(Base):
@@ -123,6 +176,7 @@ class ImportEvent(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
     raw_message_id: Mapped[int | None] = mapped_column(ForeignKey("raw_messages.id"), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
     kind: Mapped[ImportEventKind] = mapped_column(_enum(ImportEventKind))
     channel: Mapped[Channel] = mapped_column(_enum(Channel))
     source_platform: Mapped[str] = mapped_column(String(100))

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from admin.runtime import Runtime, Storage
 from ingest.settings import IngestSettings
 from purchases.companies import add_company
+from purchases.settings import PipelineSettings
 from store.models import RawMessage
 from store.settings import StoreSettings
 
@@ -95,10 +96,14 @@ class RunningServer:
         self.loop.close()
 
 
-def start_server(data_dir: Path, **ingest: object) -> RunningServer:
-    """Starts collecte's runtime on a free loopback port, storing under data_dir."""
+def start_server(data_dir: Path, pipeline: PipelineSettings | None = None, **ingest: object) -> RunningServer:
+    """Starts collecte's runtime on a free loopback port, storing under data_dir (in-process worker)."""
     settings = IngestSettings(smtp_host="127.0.0.1", smtp_port=0, smtp_hostname="collecte.test", **ingest)  # type: ignore[arg-type]
-    runtime = Runtime(store=StoreSettings(data_dir=data_dir), ingest=settings)
+    runtime = Runtime(
+        store=StoreSettings(data_dir=data_dir),
+        ingest=settings,
+        pipeline_settings=pipeline or PipelineSettings(broker_url=""),
+    )
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="collecte-test-loop", daemon=True)
     thread.start()

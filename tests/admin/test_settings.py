@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from admin.settings import AdminSettings
+from ingest.imap_settings import ImapSettings
 from ingest.settings import IngestSettings
 from purchases.settings import PipelineSettings
 from store.settings import StoreSettings
@@ -39,7 +40,9 @@ def test_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert PipelineSettings().uses_redis
 
 
-@pytest.mark.parametrize("settings", [StoreSettings, IngestSettings, AdminSettings, PipelineSettings])
+@pytest.mark.parametrize(
+    "settings", [StoreSettings, IngestSettings, AdminSettings, PipelineSettings, ImapSettings]
+)
 def test_every_setting_is_documented_in_the_readme(settings: type[StoreSettings]) -> None:
     for name in settings.model_fields:
         assert f"COLLECTE_{name.upper()}" in README, name

@@ -283,8 +283,8 @@ def test_one_message_for_two_companies_makes_two_rows_and_one_blob(server: Runni
     assert reply == f"2.0.0 Ok: stored as messages {first.id},{second.id}"
     assert first.sha256 == second.sha256
     assert first.company_id != second.company_id
-    blob_files = [p for p in server.storage.blobs.root.rglob("*") if p.is_file()]
-    assert len(blob_files) == 1
+    raw_blobs = [p for p in server.storage.blobs.root.rglob(first.sha256) if p.is_file()]
+    assert raw_blobs == [server.storage.blobs.path_for(first.sha256)]
 
 
 def _leftovers(server: RunningServer) -> list[Path]:

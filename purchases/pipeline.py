@@ -1,0 +1,188 @@
+"""Pipeline steps on the database: unpack a message into documents, read a document, record failures."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from parsers.filetype import FileKind
+from parsers.gate import GatePolicy, PartVerdict
+from parsers.invoice import InvoiceFields
+from parsers.unpack import unpack
+from purchases.errors import NotFoundError
+from store.blobs import BlobStore
+from store.db import make_sessionmaker, write_gate
+from store.models import Document, DocumentStatus, ImportEvent, ImportEventKind, MessageStatus, RawMessage
+
+FastReader = Callable[[bytes, FileKind], InvoiceFields | None]
+"""Reads a document without OCR; None when it needs OCR."""
+OcrReader = Callable[[bytes, FileKind], InvoiceFields]
+"""Reads a document with OCR."""
+
+
+class ReadOutcome(enum.StrEnum):
+    """What a read step did."""
+
+    READ = "read"
+    NEEDS_OCR = "needs_ocr"
+    ALREADY_DONE = "already_done"
+
+
+@dataclass(frozen=True)
+class Readers:
+    """The reading stages, injected by the composition root (pure functions from parsers)."""
+
+    fast: FastReader
+    ocr: OcrReader
+
+
+def _log(message: RawMessage, kind: ImportEventKind, **fields: object) -> ImportEvent:
+    return ImportEvent(
+        company_id=message.company_id,
+        raw_message_id=message.id,
+        kind=kind,
+        channel=message.channel,
+        source_platform=message.source_platform,
+        sender=message.envelope_from,
+        recipients=message.envelope_to,
+        peer=message.peer,
+        **fields,
+    )
+
+
+class Pipeline:
+    """Each method is one idempotent step, safe to run twice with the same id (actors call them)."""
+
+    def __init__(self, engine: Engine, blobs: BlobStore, policy: GatePolicy, readers: Readers) -> None:
+        self._engine = engine
+        self._sessions = make_sessionmaker(engine)
+        self._blobs = blobs
+        self._policy = policy
+        self._readers = readers
+
+    def unpack(self, message_id: int) -> tuple[int, ...]:
+        """Creates the message's documents (once) and returns the ids of those still to read."""
+        with self._sessions() as session:
+            message = self._message(session, message_id)
+            done = message.status == MessageStatus.PROCESSED
+            sha256 = message.sha256
+        if not done:
+            unpacked = unpack(self._blobs.get(sha256), self._policy)
+            stored = [(part, self._blobs.put(part.payload).sha256) for part in unpacked.documents]
+            self._record_documents(message_id, stored)
+        with self._sessions() as session:
+            query = select(Document.id).where(
+                Document.raw_message_id == message_id, Document.status != DocumentStatus.READ
+            )
+            return tuple(session.scalars(query.order_by(Document.id)))
+
+    def _record_documents(self, message_id: int, stored: list[tuple[PartVerdict, str]]) -> None:
+        with write_gate(self._engine), self._sessions.begin() as session:
+            message = self._message(session, message_id)
+            if message.status == MessageStatus.PROCESSED:
+                return
+            for part, sha256 in stored:
+                session.add(
+                    Document(
+                        raw_message_id=message.id,
+                        company_id=message.company_id,
+                        position=part.position,
+                        filename=part.filename,
+                        declared_type=part.declared_type[:255],
+                        kind=part.kind.value,
+                        sha256=sha256,
+                        size=part.size,
+                    )
+                )
+            if not stored:
+                session.add(
+                    _log(message, ImportEventKind.NO_DOCUMENT, reason="no document found in the message")
+                )
+            message.status = MessageStatus.PROCESSED
+
+    def read(self, document_id: int, *, allow_ocr: bool) -> ReadOutcome:
+        """Reads a document's fields (structured XML, text layer, or OCR when allowed) and stores them."""
+        with self._sessions() as session:
+            document = self._document(session, document_id)
+            if document.status == DocumentStatus.READ:
+                return ReadOutcome.ALREADY_DONE
+            sha256, kind = document.sha256, FileKind(document.kind)
+        data = self._blobs.get(sha256)
+        fields = self._readers.ocr(data, kind) if allow_ocr else self._readers.fast(data, kind)
+        if fields is None:
+            return ReadOutcome.NEEDS_OCR
+        self._record_fields(document_id, fields)
+        return ReadOutcome.READ
+
+    def _record_fields(self, document_id: int, fields: InvoiceFields) -> None:
+        with write_gate(self._engine), self._sessions.begin() as session:
+            document = self._document(session, document_id)
+            document.fields = fields.to_contract(document.filename or f"document-{document.id}")
+            document.method = fields.method.value
+            document.confidence = fields.overall_confidence
+            document.status = DocumentStatus.READ
+            document.failed_stage = document.failure_reason = document.failure_traceback = None
+            message = self._message(session, document.raw_message_id)
+            session.add(
+                _log(
+                    message,
+                    ImportEventKind.DOCUMENT_READ,
+                    document_id=document.id,
+                    filename=document.filename,
+                )
+            )
+
+    def fail_document(self, document_id: int, stage: str, reason: str, trace: str) -> None:
+        """Records a permanent failure: the import log shows the stage and reason, and a retry is possible."""
+        with write_gate(self._engine), self._sessions.begin() as session:
+            document = self._document(session, document_id)
+            document.status = DocumentStatus.FAILED
+            document.failed_stage, document.failure_reason, document.failure_traceback = stage, reason, trace
+            document.attempts += 1
+            message = self._message(session, document.raw_message_id)
+            session.add(
+                _log(
+                    message,
+                    ImportEventKind.DOCUMENT_FAILED,
+                    document_id=document.id,
+                    filename=document.filename,
+                    reason_code=stage,
+                    reason=reason,
+                )
+            )
+
+    def fail_message(self, message_id: int, stage: str, reason: str, trace: str) -> None:
+        """Records that a message could not be unpacked."""
+        with write_gate(self._engine), self._sessions.begin() as session:
+            message = self._message(session, message_id)
+            message.status = MessageStatus.FAILED
+            message.failure_reason, message.failure_traceback = f"{stage}: {reason}", trace
+
+    def unfinished(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Messages accepted but not unpacked, and documents not yet read (to send again on start)."""
+        with self._sessions() as session:
+            messages = session.scalars(
+                select(RawMessage.id).where(
+                    RawMessage.status.in_([MessageStatus.ACCEPTED, MessageStatus.PROCESSING])
+                )
+            )
+            documents = session.scalars(select(Document.id).where(Document.status == DocumentStatus.PENDING))
+            return tuple(messages), tuple(documents)
+
+    @staticmethod
+    def _message(session: Session, message_id: int) -> RawMessage:
+        message = session.get(RawMessage, message_id)
+        if message is None:
+            raise NotFoundError(f"no raw message {message_id}")
+        return message
+
+    @staticmethod
+    def _document(session: Session, document_id: int) -> Document:
+        document = session.get(Document, document_id)
+        if document is None:
+            raise NotFoundError(f"no document {document_id}")
+        return document

@@ -1,0 +1,66 @@
+"""Reading order on whole documents: Factur-X XML, then the text layer, then OCR of the poor pages."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pypdfium2 as pdfium  # type: ignore[import-untyped]
+import pytest
+from PIL import Image
+
+from parsers.extract import UnreadableKindError, read_document, read_with_ocr, read_without_ocr
+from parsers.filetype import FileKind
+from parsers.invoice import Method
+from parsers.pdf_text import PDFIUM_LOCK
+
+ROOT = Path(__file__).parents[2]
+
+
+def truth(case: str) -> dict[str, object]:
+    return dict(json.loads((ROOT / "fixtures" / "invoices" / f"{case}.expected.json").read_text()))
+
+
+def scanned_pdf(case: str, dpi: int = 200) -> bytes:
+    """The fixture's first page as an image-only PDF, as a scanner makes it."""
+    with PDFIUM_LOCK:
+        pdf = pdfium.PdfDocument((ROOT / "fixtures" / "invoices" / f"{case}.pdf").read_bytes())
+        try:
+            image: Image.Image = pdf[0].render(scale=dpi / 72).to_pil().convert("L")
+        finally:
+            pdf.close()
+    buffer = io.BytesIO()
+    image.save(buffer, format="PDF", resolution=dpi)
+    return buffer.getvalue()
+
+
+def test_facturx_pdf_is_read_from_its_xml() -> None:
+    data = (ROOT / "fixtures" / "einvoices" / "facture-simple.facturx.pdf").read_bytes()
+    fields = read_document(data, FileKind.PDF)
+    assert fields.method == Method.FACTURX
+    assert fields.to_contract("x")["total_incl_tax"] == truth("facture-simple")["total_incl_tax"]
+
+
+def test_text_pdf_is_read_without_ocr() -> None:
+    data = (ROOT / "fixtures" / "invoices" / "facture-acompte.pdf").read_bytes()
+    fields = read_without_ocr(data, FileKind.PDF)
+    assert fields is not None
+    assert fields.method == Method.TEXT
+    assert fields.to_contract("x")["amount_due"] == truth("facture-acompte")["amount_due"]
+
+
+def test_scanned_pdf_needs_ocr_and_ocr_reads_it() -> None:
+    data = scanned_pdf("facture-simple")
+    assert read_without_ocr(data, FileKind.PDF) is None
+    fields = read_with_ocr(data, FileKind.PDF)
+    assert fields.method == Method.OCR
+    contract = fields.to_contract("scan.pdf")
+    expected = truth("facture-simple")
+    for key in ("invoice_number", "issue_date", "total_incl_tax", "supplier_siret"):
+        assert contract[key] == expected[key], key
+
+
+def test_other_kinds_are_refused_with_a_reason() -> None:
+    with pytest.raises(UnreadableKindError, match="documents of kind zip are not read"):
+        read_document(b"PK", FileKind.ZIP)
