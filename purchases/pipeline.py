@@ -14,6 +14,7 @@ from parsers.gate import GatePolicy, PartVerdict
 from parsers.invoice import InvoiceFields
 from parsers.unpack import unpack
 from purchases.errors import NotFoundError
+from purchases.twins import link_twins
 from store.blobs import BlobStore
 from store.db import make_sessionmaker, write_gate
 from store.models import Document, DocumentStatus, ImportEvent, ImportEventKind, MessageStatus, RawMessage
@@ -135,6 +136,17 @@ class Pipeline:
                     filename=document.filename,
                 )
             )
+            session.flush()
+            self._link_twins(session, message)
+
+    @staticmethod
+    def _link_twins(session: Session, message: RawMessage) -> None:
+        siblings = session.scalars(select(Document).where(Document.raw_message_id == message.id))
+        for printed, xml in link_twins(list(siblings)):
+            reason = (
+                f"{printed.filename or 'document'} is the printed copy of e-invoice {xml.filename or xml.id}"
+            )
+            session.add(_log(message, ImportEventKind.TWIN, document_id=printed.id, reason=reason))
 
     def fail_document(self, document_id: int, stage: str, reason: str, trace: str) -> None:
         """Records a permanent failure: the import log shows the stage and reason, and a retry is possible."""

@@ -91,6 +91,7 @@ class ImportEventKind(enum.StrEnum):
     NO_DOCUMENT = "no_document"
     DOCUMENT_READ = "document_read"
     DOCUMENT_FAILED = "document_failed"
+    TWIN = "twin"
 
 
 class DocumentStatus(enum.StrEnum):
@@ -163,6 +164,8 @@ class Document(Base):
     failure_reason: Mapped[str | None] = mapped_column(Text)
     failure_traceback: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    twin_of_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    """Set on a printed invoice sent with its e-invoice XML: the XML document is the one of record."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

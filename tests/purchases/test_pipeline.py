@@ -199,3 +199,37 @@ def test_scanned_image_goes_through_ocr(server: RunningServer) -> None:
     assert document.method == "ocr"
     assert document.fields is not None
     assert document.fields["total_incl_tax"] == expected("facture-simple")["total_incl_tax"]
+
+
+def test_pdf_and_its_xml_twin_are_one_invoice(server: RunningServer) -> None:
+    raw = mail(
+        [
+            ("FA-2026-0017.pdf", "application/pdf", (INVOICES / "facture-simple.pdf").read_bytes()),
+            (
+                "factur-x.xml",
+                "text/xml",
+                (ROOT / "fixtures" / "einvoices" / "facture-simple.cii.xml").read_bytes(),
+            ),
+        ]
+    )
+    send(server.port, raw)
+    wait_for(settled(server.storage, 2))
+    pdf, xml = documents(server.storage)
+    assert (pdf.method, xml.method) == ("text", "xml")
+    assert pdf.twin_of_id == xml.id
+    assert xml.twin_of_id is None
+    with server.storage.sessions() as session:
+        [twin] = session.scalars(select(ImportEvent).where(ImportEvent.kind == ImportEventKind.TWIN))
+        assert twin.document_id == pdf.id
+
+
+def test_two_different_invoices_are_not_twins(server: RunningServer) -> None:
+    raw = mail(
+        [
+            ("a.pdf", "application/pdf", (INVOICES / "facture-simple.pdf").read_bytes()),
+            ("b.xml", "text/xml", (ROOT / "fixtures" / "einvoices" / "avoir.ubl.xml").read_bytes()),
+        ]
+    )
+    send(server.port, raw)
+    wait_for(settled(server.storage, 2))
+    assert [d.twin_of_id for d in documents(server.storage)] == [None, None]

@@ -42,10 +42,12 @@ def upgrade() -> None:
         sa.Column("failure_reason", sa.Text(), nullable=True),
         sa.Column("failure_traceback", sa.Text(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("twin_of_id", sa.Integer(), nullable=True),
         sa.Column("created_at", store.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", store.models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["company_id"], ["companies.id"]),
         sa.ForeignKeyConstraint(["raw_message_id"], ["raw_messages.id"]),
+        sa.ForeignKeyConstraint(["twin_of_id"], ["documents.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("raw_message_id", "position", name="uq_documents_message_position"),
     )
