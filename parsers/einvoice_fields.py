@@ -8,15 +8,9 @@ from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
-from parsers.einvoice_ids import (
-    compact,
-    company_ids,
-    iban_is_valid,
-    siren_is_valid,
-    siret_is_valid,
-    vat_is_valid,
-)
+from parsers.einvoice_ids import compact, company_ids
 from parsers.einvoice_raw import RawDate, RawInvoice, RawTax
+from parsers.identifiers import valid_iban, valid_siren, valid_siret, valid_vat
 from parsers.invoice import DocumentType, InvoiceFields, Method, VatLine, VatMarker
 
 READ_CONFIDENCE = 1.0
@@ -148,9 +142,9 @@ def build_fields(raw: RawInvoice, method: Method) -> InvoiceFields:
     return InvoiceFields(
         method=method,
         supplier_name=reading.keep("supplier_name", raw.seller.name),
-        supplier_siret=reading.checked("supplier_siret", siret, siret_is_valid),
-        supplier_siren=reading.checked("supplier_siren", siren, siren_is_valid),
-        supplier_vat=reading.checked("supplier_vat", compact(raw.seller.vat), vat_is_valid),
+        supplier_siret=reading.checked("supplier_siret", siret, valid_siret),
+        supplier_siren=reading.checked("supplier_siren", siren, valid_siren),
+        supplier_vat=reading.checked("supplier_vat", compact(raw.seller.vat), valid_vat),
         invoice_number=reading.keep("invoice_number", raw.number),
         issue_date=reading.day("issue_date", raw.issue_date),
         due_date=reading.day("due_date", raw.due_date),
@@ -160,10 +154,10 @@ def build_fields(raw: RawInvoice, method: Method) -> InvoiceFields:
         total_incl_tax=reading.amount("total_incl_tax", raw.total_incl_tax),
         amount_due=reading.amount("amount_due", raw.amount_due),
         vat_breakdown=reading.breakdown(raw.taxes),
-        iban=reading.checked("iban", compact(raw.iban), iban_is_valid),
+        iban=reading.checked("iban", compact(raw.iban), valid_iban),
         document_type=reading.keep("document_type", document_type(raw)) or DocumentType.INVOICE,
         markers=vat_markers(raw.taxes),
-        customer_siren=reading.checked("customer_siren", company_ids(raw.buyer.ids)[1], siren_is_valid),
+        customer_siren=reading.checked("customer_siren", company_ids(raw.buyer.ids)[1], valid_siren),
         confidence=reading.confidence,
         warnings=tuple(reading.warnings),
     )

@@ -1,14 +1,8 @@
-"""Identifiers of an e-invoice in their compact form, checked with python-stdnum: SIRET, SIREN, VAT, IBAN."""
+"""Identifiers of an e-invoice in their compact form, and the SIRET and SIREN among its scheme ids."""
 
 from __future__ import annotations
 
 import re
-
-from stdnum import iban as stdnum_iban
-from stdnum import vatin
-from stdnum.eu import vat as eu_vat
-from stdnum.fr import siren as fr_siren
-from stdnum.fr import siret as fr_siret
 
 from parsers.einvoice_raw import SchemeId
 
@@ -17,7 +11,6 @@ SIREN_SCHEME = "0002"
 SIRET_LENGTH = 14
 SIREN_LENGTH = 9
 _SEPARATORS = re.compile(r"[\s.\-]+")
-_RIB_LETTERS = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "12345678912345678923456789")
 
 
 def compact(value: str | None) -> str | None:
@@ -46,31 +39,3 @@ def company_ids(ids: tuple[SchemeId, ...]) -> tuple[str | None, str | None]:
         (value for scheme, value in values if scheme == SIREN_SCHEME and len(value) != SIRET_LENGTH), None
     )
     return siret, siren or (siret[:SIREN_LENGTH] if siret else None)
-
-
-def siret_is_valid(value: str) -> bool:
-    """Whether a SIRET passes its check (La Poste's rule included, by stdnum)."""
-    return bool(fr_siret.is_valid(value))
-
-
-def siren_is_valid(value: str) -> bool:
-    """Whether a SIREN passes its Luhn check."""
-    return bool(fr_siren.is_valid(value))
-
-
-def vat_is_valid(value: str) -> bool:
-    """Whether a VAT number is valid for its country prefix (EU, including EL and XI, or elsewhere)."""
-    return bool(eu_vat.is_valid(value) or vatin.is_valid(value))
-
-
-def iban_is_valid(value: str) -> bool:
-    """Whether an IBAN passes its mod-97 and structure checks and, when French, its RIB key."""
-    if not stdnum_iban.is_valid(value):
-        return False
-    return _rib_key_is_valid(value) if value.startswith("FR") else True
-
-
-def _rib_key_is_valid(value: str) -> bool:
-    """Whether a French IBAN's RIB key matches its bank, branch and account (structure checked before)."""
-    bank, branch, account, key = value[4:9], value[9:14], value[14:25].translate(_RIB_LETTERS), value[25:]
-    return 97 - (89 * int(bank) + 15 * int(branch) + 3 * int(account)) % 97 == int(key)

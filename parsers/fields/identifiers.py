@@ -7,16 +7,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from stdnum import iban as stdnum_iban
-from stdnum.ch import vat as ch_vat
-from stdnum.eu import vat as eu_vat
-from stdnum.fr import siren as fr_siren
-from stdnum.fr import siret as fr_siret
-from stdnum.gb import vat as gb_vat
-
 from parsers.fields.layout import Layout, Line
+from parsers.identifiers import valid_iban, valid_siren, valid_siret, valid_vat
 
-_RIB_LETTERS = dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "12345678912345678923456789", strict=True))
 _VAT_COUNTRIES = "AT|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|GB|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|XI|CHE"
 _IBAN_START = re.compile(r"(?<![A-Z0-9])[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{1,4})+")
 _VAT_START = re.compile(rf"(?<![A-Z0-9])(?:{_VAT_COUNTRIES})[ -]?[0-9A-Z]{{2}}(?:[ .-]?[0-9A-Z]{{1,4}})+")
@@ -62,31 +55,6 @@ class Identifier:
         if self.kind is IdKind.VAT and self.value.startswith("FR") and self.validated:
             return self.value[4:]
         return None
-
-
-def rib_key_ok(bban: str) -> bool:
-    """Whether a French BBAN (bank 5, branch 5, account 11, key 2) carries the right RIB key."""
-    if not re.fullmatch(r"\d{5}\d{5}[0-9A-Z]{11}\d{2}", bban):
-        return False
-    account = "".join(_RIB_LETTERS.get(char, char) for char in bban[10:21])
-    key = 97 - (89 * int(bban[:5]) + 15 * int(bban[5:10]) + 3 * int(account)) % 97
-    return key == int(bban[21:])
-
-
-def valid_iban(number: str) -> bool:
-    """Whether an IBAN (no spaces) passes mod 97 and its country format; French ones also the RIB key."""
-    if not stdnum_iban.is_valid(number):
-        return False
-    return rib_key_ok(number[4:]) if number[:2] in ("FR", "MC") else True
-
-
-def valid_vat(number: str) -> bool:
-    """Whether a VAT number with its country prefix passes its check (EU, GB, CH)."""
-    if number.startswith("GB"):
-        return bool(gb_vat.is_valid(number))
-    if number.startswith("CHE"):
-        return bool(ch_vat.is_valid(number))
-    return bool(eu_vat.is_valid(number))
 
 
 def _plain_view(text: str) -> str:
@@ -138,12 +106,12 @@ def _scan_checked(line: Line, view: str, taken: list[tuple[int, int]]) -> Iterat
 def _scan_company(line: Line, view: str, taken: list[tuple[int, int]]) -> Iterator[Identifier]:
     for match in _SIRET.finditer(view):
         value = match.group().replace(" ", "")
-        if _free(taken, *match.span()) and fr_siret.is_valid(value):
+        if _free(taken, *match.span()) and valid_siret(value):
             taken.append(match.span())
             yield Identifier(IdKind.SIRET, value, line.index, *match.span())
     for match in _SIREN_LABELLED.finditer(view.lower()):
         value = match.group(1).replace(" ", "")
-        if _free(taken, *match.span(1)) and fr_siren.is_valid(value):
+        if _free(taken, *match.span(1)) and valid_siren(value):
             taken.append(match.span(1))
             yield Identifier(IdKind.SIREN, value, line.index, *match.span(1))
 

@@ -23,8 +23,8 @@ from parsers.einvoice import (
     read_einvoice,
 )
 from parsers.einvoice_fields import FAILED_CHECK_CONFIDENCE, day_of
-from parsers.einvoice_ids import iban_is_valid
 from parsers.errors import ParseError
+from parsers.identifiers import valid_iban
 from parsers.invoice import DocumentType, InvoiceFields, Method, VatLine, VatMarker
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -541,9 +541,9 @@ def test_french_iban_needs_its_rib_key_too() -> None:
     bban = "30004" + "01045" + "00012345678" + "00"
     wrong_key = f"FR{stdnum_iban.calc_check_digits('FR00' + bban)}{bban}"
     assert stdnum_iban.is_valid(wrong_key)
-    assert not iban_is_valid(wrong_key)
-    assert iban_is_valid("FR7630004010450001234567884")
-    assert iban_is_valid("BE21001234567803")
+    assert not valid_iban(wrong_key)
+    assert valid_iban("FR7630004010450001234567884")
+    assert valid_iban("BE21001234567803")
 
 
 def test_siret_and_siren_that_disagree_give_a_warning() -> None:
@@ -588,7 +588,7 @@ def test_vat_row_with_a_missing_or_bad_value_is_left_out_with_a_warning() -> Non
 
 @pytest.mark.parametrize("number", ["FR7630004010450001234567885", "FR76300040104500012345678AB", "DE00123"])
 def test_ibans_failing_a_check(number: str) -> None:
-    assert not iban_is_valid(number)
+    assert not valid_iban(number)
 
 
 def test_ubl_without_parties_gives_no_names_and_is_not_complete() -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from parsers.fields.identifiers import Identifier, IdKind, line_identifiers, rib_key_ok, valid_iban, valid_vat
+from parsers.fields.identifiers import Identifier, IdKind, line_identifiers
 from parsers.fields.layout import Line, fold
+from parsers.identifiers import rib_key_ok, valid_iban, valid_vat
 
 
 def found(text: str) -> list[tuple[str, str]]:
