@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 
 import structlog
@@ -83,6 +84,7 @@ class Runtime:
     smtp: SmtpListener | None = None
     imap: ImapPoller | None = None
     executor: ThreadPoolExecutor | None = None
+    sweeper: asyncio.Task[None] | None = None
 
     @property
     def smtp_port(self) -> int:
@@ -126,10 +128,30 @@ class Runtime:
             on_accepted=self.hand_off,
         )
         await self.imap.start()
+        self.sweeper = asyncio.create_task(self._sweep(), name="requeue-sweep")
+
+    async def _sweep(self) -> None:
+        """Sends again, now and then, messages that waited too long to be unpacked."""
+        after = timedelta(seconds=self.pipeline_settings.requeue_after)
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(min(max(after.total_seconds() / 2, 0.5), 60))
+            try:
+                await loop.run_in_executor(self.executor, self._send_waiting, after)
+            except Exception:
+                log.exception("pipeline.sweep_failed")
+
+    def _send_waiting(self, after: timedelta) -> None:
+        assert self.pipeline is not None and self.actors is not None
+        for message_id in self.pipeline.waiting_messages(after):
+            log.info("pipeline.requeued_waiting", message=message_id)
+            self.actors.unpack_message.send(message_id)
 
     async def stop(self) -> None:
         """Stops listening, lets work in progress finish, stops the workers, closes storage."""
         loop = asyncio.get_running_loop()
+        if self.sweeper is not None:
+            self.sweeper.cancel()
         if self.imap is not None:
             await self.imap.stop()
         if self.smtp is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -184,6 +185,15 @@ class Pipeline:
             )
             documents = session.scalars(select(Document.id).where(Document.status == DocumentStatus.PENDING))
             return tuple(messages), tuple(documents)
+
+    def waiting_messages(self, older_than: timedelta) -> tuple[int, ...]:
+        """Messages accepted before now - older_than and still not unpacked (lost or never sent)."""
+        cutoff = datetime.now(UTC) - older_than
+        with self._sessions() as session:
+            query = select(RawMessage.id).where(
+                RawMessage.status == MessageStatus.ACCEPTED, RawMessage.received_at < cutoff
+            )
+            return tuple(session.scalars(query))
 
     @staticmethod
     def _message(session: Session, message_id: int) -> RawMessage:

@@ -18,6 +18,9 @@ class PipelineSettings(BaseSettings):
     """Pages read (text or OCR) per document; the rest is ignored with a warning (COLLECTE_MAX_PAGES)."""
     ocr_time_limit: int = 600
     """Seconds one document may spend in OCR before it is failed (COLLECTE_OCR_TIME_LIMIT)."""
+    requeue_after: float = 120.0
+    """Seconds after which a message still waiting to be unpacked is sent to the workers again, e.g. one
+    stored by `collecte imap poll --once` or while Redis was down (COLLECTE_REQUEUE_AFTER)."""
     max_retries: int = 5
     """Retries of a stage after a transient error, with exponential backoff (COLLECTE_MAX_RETRIES)."""
 

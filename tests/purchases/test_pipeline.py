@@ -233,3 +233,13 @@ def test_two_different_invoices_are_not_twins(server: RunningServer) -> None:
     send(server.port, raw)
     wait_for(settled(server.storage, 2))
     assert [d.twin_of_id for d in documents(server.storage)] == [None, None]
+
+
+def test_messages_stored_while_serving_without_hand_off_are_swept(tmp_path: Path) -> None:
+    running = start_server(tmp_path / "var", pipeline=PipelineSettings(broker_url="", requeue_after=1))
+    try:
+        store_without_workers(tmp_path / "var", (MAIL / "single-pdf.eml").read_bytes())
+        wait_for(settled(running.storage, 1), timeout=30)
+        assert [d.status for d in documents(running.storage)] == [DocumentStatus.READ]
+    finally:
+        running.stop()
