@@ -52,9 +52,17 @@ def _embedded(data: bytes) -> tuple[EInvoice | None, tuple[str, ...]]:
         return None, (f"embedded e-invoice XML ignored: {exc.reason}",)
 
 
+PRINTED_FALLBACK = ("supplier_siret", "supplier_vat", "iban", "due_date", "currency")
+"""Fields that an otherwise complete Factur-X XML may leave empty although the page prints them."""
+
+
+def _lacks_printed_fields(fields: InvoiceFields) -> bool:
+    return any(getattr(fields, name) is None for name in PRINTED_FALLBACK)
+
+
 def _read_pdf(data: bytes, limits: ReadLimits) -> InvoiceFields | None:
     structured, warnings = _embedded(data)
-    if structured is not None and structured.complete:
+    if structured is not None and structured.complete and not _lacks_printed_fields(structured.fields):
         return structured.fields
     text = pdf_text(data, limits.max_pages)
     if needs_ocr(text):

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pytest
 from PIL import Image
 
+from fixtures.einvoices import cii_xml, facturx_pdf
+from fixtures.invoices import CASES
 from parsers.extract import UnreadableKindError, read_document, read_with_ocr, read_without_ocr
 from parsers.filetype import FileKind
 from parsers.invoice import Method
@@ -64,3 +67,14 @@ def test_scanned_pdf_needs_ocr_and_ocr_reads_it() -> None:
 def test_other_kinds_are_refused_with_a_reason() -> None:
     with pytest.raises(UnreadableKindError, match="documents of kind zip are not read"):
         read_document(b"PK", FileKind.ZIP)
+
+
+def test_empty_iban_in_facturx_xml_is_taken_from_the_printed_page() -> None:
+    spec = next(case.spec for case in CASES if case.name == "facture-simple")
+    cii = cii_xml(spec)
+    iban = re.search(rb"<ram:IBANID>([^<]+)</ram:IBANID>", cii)
+    assert iban is not None
+    pdf = facturx_pdf(spec, cii.replace(iban.group(0), b"<ram:IBANID></ram:IBANID>"))
+    fields = read_document(pdf, FileKind.PDF)
+    assert fields.method == Method.FACTURX
+    assert fields.iban == truth("facture-simple")["iban"]
