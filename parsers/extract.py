@@ -35,6 +35,8 @@ def _fill_missing(primary: InvoiceFields, fallback: InvoiceFields) -> InvoiceFie
     """primary's values, with the fields it lacks taken from fallback (for Factur-X MINIMUM / BASIC WL)."""
     changes: dict[str, Any] = {}
     for item in fields(InvoiceFields):
+        if item.name in ("confidence", "warnings"):
+            continue
         if getattr(primary, item.name) in (None, ()) and getattr(fallback, item.name) not in (None, ()):
             changes[item.name] = getattr(fallback, item.name)
     confidence = {**fallback.confidence, **primary.confidence}

@@ -78,3 +78,17 @@ def test_empty_iban_in_facturx_xml_is_taken_from_the_printed_page() -> None:
     fields = read_document(pdf, FileKind.PDF)
     assert fields.method == Method.FACTURX
     assert fields.iban == truth("facture-simple")["iban"]
+
+
+def test_fill_missing_keeps_structured_values_and_merges_warnings() -> None:
+    from parsers.extract import _fill_missing
+    from parsers.invoice import InvoiceFields
+
+    xml = InvoiceFields(Method.FACTURX, invoice_number="A-1", confidence={"invoice_number": 1.0})
+    printed = InvoiceFields(
+        Method.TEXT, invoice_number="B-2", iban="FR76", confidence={"iban": 0.8}, warnings=("printed",)
+    )
+    merged = _fill_missing(xml, printed)
+    assert (merged.method, merged.invoice_number, merged.iban) == (Method.FACTURX, "A-1", "FR76")
+    assert merged.warnings == ("printed",)
+    assert merged.confidence == {"invoice_number": 1.0, "iban": 0.8}
