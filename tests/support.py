@@ -11,10 +11,13 @@ from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
+import pypdfium2 as pdfium  # type: ignore[import-untyped]
+from PIL import Image
 from sqlalchemy import func, select
 
 from admin.runtime import Runtime, Storage
 from ingest.settings import IngestSettings
+from parsers.pdf_text import PDFIUM_LOCK
 from purchases.companies import add_company
 from purchases.settings import PipelineSettings
 from store.models import RawMessage
@@ -109,3 +112,25 @@ def start_server(data_dir: Path, pipeline: PipelineSettings | None = None, **ing
     thread.start()
     asyncio.run_coroutine_threadsafe(runtime.start(), loop).result(60)
     return RunningServer(runtime, loop, thread)
+
+
+def render_page(pdf: Path, dpi: int) -> Image.Image:
+    """Page 1 of a PDF rendered in grey at dpi, as a scanner would give it."""
+    with PDFIUM_LOCK:
+        document = pdfium.PdfDocument(pdf.read_bytes())
+        try:
+            page = document[0]
+            bitmap = page.render(scale=dpi / 72, grayscale=True)
+            image: Image.Image = bitmap.to_pil().copy()
+            bitmap.close()
+            page.close()
+        finally:
+            document.close()
+    return image
+
+
+def image_only_pdf(pdf: Path, dpi: int) -> bytes:
+    """Page 1 of a PDF rendered to pixels and saved back as a PDF holding only that image (a scan)."""
+    buffer = io.BytesIO()
+    render_page(pdf, dpi).save(buffer, format="PDF", resolution=dpi)
+    return buffer.getvalue()

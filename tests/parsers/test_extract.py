@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from pathlib import Path
 
-import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pytest
-from PIL import Image
 
 from fixtures.einvoices import cii_xml, facturx_pdf
 from fixtures.invoices import CASES
 from parsers.extract import UnreadableKindError, read_document, read_with_ocr, read_without_ocr
 from parsers.filetype import FileKind
 from parsers.invoice import Method
-from parsers.pdf_text import PDFIUM_LOCK
+from tests.support import image_only_pdf
 
 ROOT = Path(__file__).parents[2]
 
@@ -27,15 +24,7 @@ def truth(case: str) -> dict[str, object]:
 
 def scanned_pdf(case: str, dpi: int = 200) -> bytes:
     """The fixture's first page as an image-only PDF, as a scanner makes it."""
-    with PDFIUM_LOCK:
-        pdf = pdfium.PdfDocument((ROOT / "fixtures" / "invoices" / f"{case}.pdf").read_bytes())
-        try:
-            image: Image.Image = pdf[0].render(scale=dpi / 72).to_pil().convert("L")
-        finally:
-            pdf.close()
-    buffer = io.BytesIO()
-    image.save(buffer, format="PDF", resolution=dpi)
-    return buffer.getvalue()
+    return image_only_pdf(ROOT / "fixtures" / "invoices" / f"{case}.pdf", dpi)
 
 
 def test_facturx_pdf_is_read_from_its_xml() -> None:

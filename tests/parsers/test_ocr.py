@@ -9,7 +9,6 @@ import warnings
 import zlib
 from pathlib import Path
 
-import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pytest
 from PIL import Image
 
@@ -18,22 +17,17 @@ from parsers.invoice import Method
 from parsers.ocr import OcrError, OcrTimeoutError, ocr_image, ocr_pdf
 from parsers.pdf_text import CorruptPdfError, PasswordProtectedError, TooManyPagesError, needs_ocr, pdf_text
 from tests.parsers.test_pdf_text import rewritten
+from tests.support import render_page
 
-SIMPLE = (Path(__file__).parents[2] / "fixtures" / "invoices" / "facture-simple.pdf").read_bytes()
+SIMPLE_PATH = Path(__file__).parents[2] / "fixtures" / "invoices" / "facture-simple.pdf"
+SIMPLE = SIMPLE_PATH.read_bytes()
 DPI = 200
 ENCRYPTED = rewritten(SIMPLE, user="secret")
 
 
 def rendered(dpi: int = DPI) -> Image.Image:
     """Page 1 of facture-simple.pdf as a grey image, as a scanner would give it."""
-    document = pdfium.PdfDocument(SIMPLE)
-    page = document[0]
-    bitmap = page.render(scale=dpi / 72, grayscale=True)
-    image: Image.Image = bitmap.to_pil().copy()
-    bitmap.close()
-    page.close()
-    document.close()
-    return image
+    return render_page(SIMPLE_PATH, dpi)
 
 
 def encoded(image: Image.Image, fmt: str, **options: object) -> bytes:

@@ -8,9 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
-import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pytest
-from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
@@ -28,9 +26,11 @@ from parsers.pdf_text import (
     pdf_text,
     poor_pages,
 )
+from tests.support import image_only_pdf as scanned
 
 INVOICES = Path(__file__).parents[2] / "fixtures" / "invoices"
-SIMPLE = (INVOICES / "facture-simple.pdf").read_bytes()
+SIMPLE_PATH = INVOICES / "facture-simple.pdf"
+SIMPLE = SIMPLE_PATH.read_bytes()
 TOTAL_LABELS = ("Total TTC", "Total incl. VAT")
 
 
@@ -45,17 +45,7 @@ def english(amount: str) -> str:
 
 def image_only_pdf(dpi: int = 100) -> bytes:
     """facture-simple.pdf rendered to pixels and saved back as a PDF holding only that image."""
-    document = pdfium.PdfDocument(SIMPLE)
-    page = document[0]
-    bitmap = page.render(scale=dpi / 72, grayscale=True)
-    image: Image.Image = bitmap.to_pil().copy()
-    bitmap.close()
-    page.close()
-    document.close()
-    buffer = io.BytesIO()
-    image.save(buffer, format="PDF", resolution=dpi)
-    image.close()
-    return buffer.getvalue()
+    return scanned(SIMPLE_PATH, dpi)
 
 
 def rewritten(data: bytes, copies: int = 1, user: str | None = None, owner: str | None = None) -> bytes:

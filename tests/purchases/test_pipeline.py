@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pytest
 from sqlalchemy import select
 
@@ -22,7 +21,6 @@ from fixtures.tnef import winmail_dat
 from ingest.accept import Acceptor
 from ingest.delivery import Delivery
 from parsers.gate import GatePolicy, judge
-from parsers.pdf_text import PDFIUM_LOCK
 from purchases.companies import add_company
 from purchases.settings import PipelineSettings
 from store.models import (
@@ -36,7 +34,7 @@ from store.models import (
 )
 from store.settings import StoreSettings
 from tests.redis_server import RedisServer
-from tests.support import SIRETS, RunningServer, mail, start_server
+from tests.support import SIRETS, RunningServer, mail, render_page, start_server
 
 ROOT = Path(__file__).parents[2]
 INVOICES = ROOT / "fixtures" / "invoices"
@@ -184,12 +182,7 @@ def test_redis_broker_with_worker_processes(tmp_path: Path, redis: RedisServer) 
 
 
 def test_scanned_image_goes_through_ocr(server: RunningServer) -> None:
-    with PDFIUM_LOCK:
-        pdf = pdfium.PdfDocument((INVOICES / "facture-simple.pdf").read_bytes())
-        try:
-            image = pdf[0].render(scale=200 / 72).to_pil()
-        finally:
-            pdf.close()
+    image = render_page(INVOICES / "facture-simple.pdf", 200)
     buffer = io.BytesIO()
     image.convert("L").save(buffer, format="PNG")
     send(server.port, mail([("scan.png", "image/png", buffer.getvalue())]))
