@@ -271,6 +271,8 @@ def read_totals(layout: Layout, labels: Labels, *, no_vat: bool) -> Totals:
     breakdown = read_breakdown(layout)
     pools = _pools(found, tuple(find_triples(layout, labels)), breakdown)
     (excl, tax, incl), warnings = _choose(pools, no_vat)
+    if tax is not None and breakdown:
+        breakdown = read_breakdown(layout, tax.value)
     breakdown, rate_warnings = (
         missing_rate(breakdown, excl, tax) if breakdown else single_rate(layout, labels, excl, tax)
     )
