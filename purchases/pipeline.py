@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -83,7 +84,7 @@ class Pipeline:
             return tuple(session.scalars(query.order_by(Document.id)))
 
     def _record_documents(self, message_id: int, stored: list[tuple[PartVerdict, str]]) -> None:
-        with write_gate(self._engine), self._sessions.begin() as session:
+        with self._writing() as session:
             message = self._message(session, message_id)
             if message.status == MessageStatus.PROCESSED:
                 return
@@ -121,24 +122,30 @@ class Pipeline:
         return ReadOutcome.READ
 
     def _record_fields(self, document_id: int, fields: InvoiceFields) -> None:
-        with write_gate(self._engine), self._sessions.begin() as session:
+        with self._writing() as session:
             document = self._document(session, document_id)
             document.fields = fields.to_contract(document.filename or f"document-{document.id}")
             document.method = fields.method.value
             document.confidence = fields.overall_confidence
             document.status = DocumentStatus.READ
             document.failed_stage = document.failure_reason = document.failure_traceback = None
-            message = self._message(session, document.raw_message_id)
-            session.add(
-                _log(
-                    message,
-                    ImportEventKind.DOCUMENT_READ,
-                    document_id=document.id,
-                    filename=document.filename,
-                )
-            )
+            message = self._document_event(session, document, ImportEventKind.DOCUMENT_READ)
             session.flush()
             self._link_twins(session, message)
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        """A write transaction (one SQLite writer at a time in this process)."""
+        with write_gate(self._engine), self._sessions.begin() as session:
+            yield session
+
+    def _document_event(
+        self, session: Session, document: Document, kind: ImportEventKind, **fields: object
+    ) -> RawMessage:
+        """Adds an import-log line about a document and returns its message."""
+        message = self._message(session, document.raw_message_id)
+        session.add(_log(message, kind, document_id=document.id, filename=document.filename, **fields))
+        return message
 
     @staticmethod
     def _link_twins(session: Session, message: RawMessage) -> None:
@@ -151,26 +158,18 @@ class Pipeline:
 
     def fail_document(self, document_id: int, stage: str, reason: str, trace: str) -> None:
         """Records a permanent failure: the import log shows the stage and reason, and a retry is possible."""
-        with write_gate(self._engine), self._sessions.begin() as session:
+        with self._writing() as session:
             document = self._document(session, document_id)
             document.status = DocumentStatus.FAILED
             document.failed_stage, document.failure_reason, document.failure_traceback = stage, reason, trace
             document.attempts += 1
-            message = self._message(session, document.raw_message_id)
-            session.add(
-                _log(
-                    message,
-                    ImportEventKind.DOCUMENT_FAILED,
-                    document_id=document.id,
-                    filename=document.filename,
-                    reason_code=stage,
-                    reason=reason,
-                )
+            self._document_event(
+                session, document, ImportEventKind.DOCUMENT_FAILED, reason_code=stage, reason=reason
             )
 
     def fail_message(self, message_id: int, stage: str, reason: str, trace: str) -> None:
         """Records that a message could not be unpacked."""
-        with write_gate(self._engine), self._sessions.begin() as session:
+        with self._writing() as session:
             message = self._message(session, message_id)
             message.status = MessageStatus.FAILED
             message.failure_reason, message.failure_traceback = f"{stage}: {reason}", trace
