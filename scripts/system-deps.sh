@@ -15,6 +15,7 @@ packages=(
   swaks                # the README's example SMTP client
   fonts-dejavu-core    # font of the generated fixture invoices (their bytes depend on it)
   dovecot-imapd        # a real IMAP server for the IMAP poller tests (started by the tests, not as a service)
+  openssl              # self-signed certificates for the IMAP TLS tests
 )
 if [[ "${1:-}" == "bench" ]]; then
   packages+=(postfix)  # smtp-source load generator and the private Postfix peer
