@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -135,6 +136,60 @@ class InvoiceFields:
                 for line in self.vat_breakdown
             ],
         }
+
+    def to_record(self) -> dict[str, Any]:
+        """Every field, losslessly, as JSON-ready values (`from_record` gives the same InvoiceFields back)."""
+        record: dict[str, Any] = {}
+        for name in _SCALARS:
+            value = getattr(self, name)
+            record[name] = value if value is None or isinstance(value, str) else str(value)
+        record.update(
+            method=self.method.value,
+            document_type=self.document_type.value,
+            markers=sorted(marker.value for marker in self.markers),
+            vat_breakdown=[[str(line.rate), str(line.base), str(line.amount)] for line in self.vat_breakdown],
+            confidence=dict(self.confidence),
+            warnings=list(self.warnings),
+        )
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> InvoiceFields:
+        """The InvoiceFields that `to_record` wrote."""
+        scalars: dict[str, Any] = {}
+        for name, kind in _SCALARS.items():
+            value = record.get(name)
+            scalars[name] = None if value is None else kind(value)
+        return cls(
+            method=Method(record["method"]),
+            document_type=DocumentType(record.get("document_type", DocumentType.INVOICE.value)),
+            markers=frozenset(VatMarker(marker) for marker in record.get("markers", [])),
+            vat_breakdown=tuple(
+                VatLine(Decimal(rate), Decimal(base), Decimal(amount))
+                for rate, base, amount in record.get("vat_breakdown", [])
+            ),
+            confidence={str(k): float(v) for k, v in record.get("confidence", {}).items()},
+            warnings=tuple(str(w) for w in record.get("warnings", [])),
+            **scalars,
+        )
+
+
+_SCALARS: dict[str, Callable[[str], Any]] = {
+    "supplier_name": str,
+    "supplier_siret": str,
+    "supplier_siren": str,
+    "supplier_vat": str,
+    "invoice_number": str,
+    "issue_date": date.fromisoformat,
+    "due_date": date.fromisoformat,
+    "currency": str,
+    "total_excl_tax": Decimal,
+    "total_tax": Decimal,
+    "total_incl_tax": Decimal,
+    "amount_due": Decimal,
+    "iban": str,
+    "customer_siren": str,
+}
 
 
 def money(value: Decimal | None) -> str | None:

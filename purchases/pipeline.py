@@ -6,7 +6,7 @@ import enum
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -15,6 +15,7 @@ from parsers.filetype import FileKind
 from parsers.gate import GatePolicy, PartVerdict
 from parsers.invoice import InvoiceFields
 from parsers.unpack import unpack
+from purchases.booking import Booked, book_message
 from purchases.errors import NotFoundError
 from purchases.twins import link_twins
 from store.blobs import BlobStore
@@ -60,8 +61,16 @@ def _log(message: RawMessage, kind: ImportEventKind, **fields: object) -> Import
 class Pipeline:
     """Each method is one idempotent step, safe to run twice with the same id (actors call them)."""
 
-    def __init__(self, engine: Engine, blobs: BlobStore, policy: GatePolicy, readers: Readers) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        blobs: BlobStore,
+        policy: GatePolicy,
+        readers: Readers,
+        today: Callable[[], date] = lambda: datetime.now(UTC).date(),
+    ) -> None:
         self._engine = engine
+        self._today = today
         self._sessions = make_sessionmaker(engine)
         self._blobs = blobs
         self._policy = policy
@@ -79,7 +88,8 @@ class Pipeline:
             self._record_documents(message_id, stored)
         with self._sessions() as session:
             query = select(Document.id).where(
-                Document.raw_message_id == message_id, Document.status != DocumentStatus.READ
+                Document.raw_message_id == message_id,
+                Document.status.in_([DocumentStatus.PENDING, DocumentStatus.FAILED]),
             )
             return tuple(session.scalars(query.order_by(Document.id)))
 
@@ -111,7 +121,7 @@ class Pipeline:
         """Reads a document's fields (structured XML, text layer, or OCR when allowed) and stores them."""
         with self._sessions() as session:
             document = self._document(session, document_id)
-            if document.status == DocumentStatus.READ:
+            if document.status in (DocumentStatus.READ, DocumentStatus.BOOKED):
                 return ReadOutcome.ALREADY_DONE
             sha256, kind = document.sha256, FileKind(document.kind)
         data = self._blobs.get(sha256)
@@ -125,6 +135,7 @@ class Pipeline:
         with self._writing() as session:
             document = self._document(session, document_id)
             document.fields = fields.to_contract(document.filename or f"document-{document.id}")
+            document.extraction = fields.to_record()
             document.method = fields.method.value
             document.confidence = fields.overall_confidence
             document.status = DocumentStatus.READ
@@ -156,6 +167,12 @@ class Pipeline:
             )
             session.add(_log(message, ImportEventKind.TWIN, document_id=printed.id, reason=reason))
 
+    def book(self, document_id: int) -> tuple[Booked, ...] | None:
+        """Books the read documents of the document's message, once; None while a sibling is being read."""
+        with self._writing() as session:
+            document = self._document(session, document_id)
+            return book_message(session, self._message(session, document.raw_message_id), self._today())
+
     def fail_document(self, document_id: int, stage: str, reason: str, trace: str) -> None:
         """Records a permanent failure: the import log shows the stage and reason, and a retry is possible."""
         with self._writing() as session:
@@ -175,14 +192,16 @@ class Pipeline:
             message.failure_reason, message.failure_traceback = f"{stage}: {reason}", trace
 
     def unfinished(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        """Messages accepted but not unpacked, and documents not yet read (to send again on start)."""
+        """Messages accepted but not unpacked, and documents not yet booked (to send again on start)."""
         with self._sessions() as session:
             messages = session.scalars(
                 select(RawMessage.id).where(
                     RawMessage.status.in_([MessageStatus.ACCEPTED, MessageStatus.PROCESSING])
                 )
             )
-            documents = session.scalars(select(Document.id).where(Document.status == DocumentStatus.PENDING))
+            documents = session.scalars(
+                select(Document.id).where(Document.status.in_([DocumentStatus.PENDING, DocumentStatus.READ]))
+            )
             return tuple(messages), tuple(documents)
 
     def waiting_messages(self, older_than: timedelta) -> tuple[int, ...]:

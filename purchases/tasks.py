@@ -27,6 +27,8 @@ class Actors:
     unpack_message: dramatiq.Actor[..., Any]
     read_document: dramatiq.Actor[..., Any]
     ocr_document: dramatiq.Actor[..., Any]
+    book_document: dramatiq.Actor[..., Any]
+    """Books the read documents of the document's message (after a read, or a failure, of any of them)."""
 
 
 def build_actors(broker: Broker, pipeline: Callable[[], Pipeline], settings: PipelineSettings) -> Actors:
@@ -50,9 +52,15 @@ def build_actors(broker: Broker, pipeline: Callable[[], Pipeline], settings: Pip
     def read_document(document_id: int) -> None:
         if _read(pipeline(), document_id, "read", allow_ocr=False) == ReadOutcome.NEEDS_OCR:
             actors.ocr_document.send(document_id)
+        else:
+            actors.book_document.send(document_id)
 
     def ocr_document(document_id: int) -> None:
         _read(pipeline(), document_id, "ocr", allow_ocr=True)
+        actors.book_document.send(document_id)
+
+    def book_document(document_id: int) -> None:
+        pipeline().book(document_id)
 
     def retries_exhausted(message: dict[str, Any], retry_info: dict[str, Any]) -> None:
         _record_exhausted(pipeline(), message, retry_info)
@@ -67,6 +75,7 @@ def build_actors(broker: Broker, pipeline: Callable[[], Pipeline], settings: Pip
         unpack_message=declare(unpack_message, "default", **retry),
         read_document=declare(read_document, "default", **retry),
         ocr_document=declare(ocr_document, OCR_QUEUE, time_limit=settings.ocr_time_limit * 1000, **retry),
+        book_document=declare(book_document, "default", **retry),
     )
     declare(retries_exhausted, "default", max_retries=3)
     return actors
@@ -92,7 +101,8 @@ def _record_exhausted(pipeline: Pipeline, message: dict[str, Any], retry_info: d
         return
     if actor.endswith("unpack_message"):
         pipeline.fail_message(int(args[0]), "unpack", reason, trace)
-    else:
-        pipeline.fail_document(
-            int(args[0]), "ocr" if actor.endswith("ocr_document") else "read", reason, trace
-        )
+        return
+    stage = actor.removeprefix("collecte_").removesuffix("_document")
+    pipeline.fail_document(int(args[0]), stage, reason, trace)
+    if stage != "book":  # the failed document no longer holds back its siblings
+        pipeline.book(int(args[0]))

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from store.models import Base, _enum, utcnow
+from store.models import Base, enum_column, utcnow
 
 
 class ImapSecurity(enum.StrEnum):
@@ -37,7 +37,7 @@ class ImapAccount(Base):
     name: Mapped[str] = mapped_column(String(64), unique=True)
     host: Mapped[str] = mapped_column(String(255))
     port: Mapped[int] = mapped_column(Integer)
-    security: Mapped[ImapSecurity] = mapped_column(_enum(ImapSecurity))
+    security: Mapped[ImapSecurity] = mapped_column(enum_column(ImapSecurity))
     username: Mapped[str] = mapped_column(String(320))
     password: Mapped[str | None] = mapped_column(Text)
     password_file: Mapped[str | None] = mapped_column(String(1024))
@@ -68,7 +68,7 @@ class ImapLedgerEntry(Base):
     uidvalidity: Mapped[int] = mapped_column(BigInteger)
     uid: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
-    outcome: Mapped[ImapOutcome] = mapped_column(_enum(ImapOutcome))
+    outcome: Mapped[ImapOutcome] = mapped_column(enum_column(ImapOutcome))
     raw_message_id: Mapped[int | None] = mapped_column(ForeignKey("raw_messages.id"))
     settled: Mapped[bool] = mapped_column(Boolean, default=False)
     at: Mapped[datetime] = mapped_column(default=utcnow)

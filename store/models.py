@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
+    Date,
     DateTime,
     Enum,
     Float,
@@ -42,6 +45,25 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
+CENT = Decimal("0.01")
+
+
+class Money(TypeDecorator[Decimal]):
+    """Euro amounts as exact Decimals with two places, stored as integer cents on every backend."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        cents = value.quantize(CENT, rounding=ROUND_HALF_UP) * 100
+        return int(cents)
+
+    def process_result_value(self, value: int | None, dialect: Dialect) -> Decimal | None:
+        return None if value is None else (Decimal(value) / 100).quantize(CENT)
+
+
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
     return datetime.now(UTC)
@@ -53,7 +75,7 @@ class Base(DeclarativeBase):
     type_annotation_map: dict[Any, Any] = {datetime: UTCDateTime()}  # noqa: RUF012
 
 
-def _enum(cls: type[enum.Enum]) -> Enum:
+def enum_column(cls: type[enum.Enum]) -> Enum:
     return Enum(
         cls,
         native_enum=False,
@@ -92,14 +114,24 @@ class ImportEventKind(enum.StrEnum):
     DOCUMENT_READ = "document_read"
     DOCUMENT_FAILED = "document_failed"
     TWIN = "twin"
+    PURCHASE_CREATED = "purchase_created"
 
 
 class DocumentStatus(enum.StrEnum):
-    """Where a document stands: waiting to be read, read (fields extracted), or failed."""
+    """Where a document stands: waiting to be read, read (fields extracted), booked as a purchase, or failed."""
 
     PENDING = "pending"
     READ = "read"
+    BOOKED = "booked"
     FAILED = "failed"
+
+
+class Booking(enum.StrEnum):
+    """What booking made of a read document: its purchase, the printed twin of one, or a duplicate of one."""
+
+    PURCHASE = "purchase"
+    TWIN = "twin"
+    DUPLICATE = "duplicate"
 
 
 class Company(Base):
@@ -132,9 +164,9 @@ class RawMessage(Base):
     message_id: Mapped[str | None] = mapped_column(String(998))
     subject: Mapped[str | None] = mapped_column(String(998))
     received_at: Mapped[datetime] = mapped_column(index=True)
-    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel))
     source_platform: Mapped[str] = mapped_column(String(100))
-    status: Mapped[MessageStatus] = mapped_column(_enum(MessageStatus), default=MessageStatus.ACCEPTED)
+    status: Mapped[MessageStatus] = mapped_column(enum_column(MessageStatus), default=MessageStatus.ACCEPTED)
     failure_reason: Mapped[str | None] = mapped_column(Text)
     failure_traceback: Mapped[str | None] = mapped_column(Text)
 
@@ -155,7 +187,7 @@ class Document(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(Integer)
     status: Mapped[DocumentStatus] = mapped_column(
-        _enum(DocumentStatus), default=DocumentStatus.PENDING, index=True
+        enum_column(DocumentStatus), default=DocumentStatus.PENDING, index=True
     )
     method: Mapped[str | None] = mapped_column(String(24))
     confidence: Mapped[float | None] = mapped_column(Float)
@@ -166,6 +198,15 @@ class Document(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     twin_of_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     """Set on a printed invoice sent with its e-invoice XML: the XML document is the one of record."""
+    extraction: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """Every field read, losslessly (`InvoiceFields.to_record`), for booking; `fields` is the public contract."""
+    purchase_id: Mapped[int | None] = mapped_column(ForeignKey("purchases.id"), index=True)
+    """The purchase this document made, is the printed twin of, or duplicates (see `booking`)."""
+    booking: Mapped[Booking | None] = mapped_column(enum_column(Booking))
+    external_reference: Mapped[str | None] = mapped_column(String(200))
+    """The pushing platform's own reference for the document (HTTP push)."""
+    due_date_hint: Mapped[date | None] = mapped_column(Date)
+    """A due date given by the pushing platform; it wins over the printed one."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -180,8 +221,8 @@ class ImportEvent(Base):
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
     raw_message_id: Mapped[int | None] = mapped_column(ForeignKey("raw_messages.id"), index=True)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
-    kind: Mapped[ImportEventKind] = mapped_column(_enum(ImportEventKind))
-    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    kind: Mapped[ImportEventKind] = mapped_column(enum_column(ImportEventKind))
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel))
     source_platform: Mapped[str] = mapped_column(String(100))
     sender: Mapped[str] = mapped_column(String(320))
     recipients: Mapped[list[str]] = mapped_column(JSON)
@@ -191,3 +232,7 @@ class ImportEvent(Base):
     filename: Mapped[str | None] = mapped_column(String(255))
     detected_type: Mapped[str | None] = mapped_column(String(255))
     size: Mapped[int | None] = mapped_column(Integer)
+
+
+# The books tables reference documents and are referenced by them: register them whenever these are.
+import store.purchase_models  # noqa: E402, F401

@@ -58,7 +58,9 @@ def documents(storage: Storage) -> list[Document]:
 def settled(storage: Storage, count: int) -> Callable[[], bool]:
     def check() -> bool:
         found = documents(storage)
-        return len(found) >= count and all(d.status != DocumentStatus.PENDING for d in found)
+        return len(found) >= count and all(
+            d.status in (DocumentStatus.BOOKED, DocumentStatus.FAILED) for d in found
+        )
 
     return check
 
@@ -76,7 +78,7 @@ def test_mail_to_read_documents_in_process(server: RunningServer) -> None:
     send(server.port, (MAIL / "several-pdfs.eml").read_bytes())
     wait_for(settled(server.storage, 3))
     found = documents(server.storage)
-    assert [d.status for d in found] == [DocumentStatus.READ] * 3
+    assert [d.status for d in found] == [DocumentStatus.BOOKED] * 3
     assert all(d.method == "text" and d.fields is not None for d in found)
     numbers = {str(d.fields["invoice_number"]) for d in found if d.fields}
     assert len(numbers) == 3
@@ -147,7 +149,7 @@ def test_unfinished_messages_are_sent_again_on_start(tmp_path: Path) -> None:
     try:
         wait_for(settled(running.storage, 1))
         [document] = documents(running.storage)
-        assert document.status == DocumentStatus.READ
+        assert document.status == DocumentStatus.BOOKED
         assert document.fields is not None
         assert document.fields["invoice_number"] == expected("facture-simple")["invoice_number"]
     finally:
@@ -174,7 +176,7 @@ def test_redis_broker_with_worker_processes(tmp_path: Path, redis: RedisServer) 
         running.add_company("ACME SAS", SIRETS[0], "acme")
         send(running.port, (MAIL / "several-pdfs.eml").read_bytes())
         wait_for(settled(running.storage, 3))
-        assert [d.status for d in documents(running.storage)] == [DocumentStatus.READ] * 3
+        assert [d.status for d in documents(running.storage)] == [DocumentStatus.BOOKED] * 3
     finally:
         worker.terminate()
         assert worker.wait(30) == 0
@@ -188,7 +190,7 @@ def test_scanned_image_goes_through_ocr(server: RunningServer) -> None:
     send(server.port, mail([("scan.png", "image/png", buffer.getvalue())]))
     wait_for(settled(server.storage, 1), timeout=120)
     [document] = documents(server.storage)
-    assert document.status == DocumentStatus.READ, document.failure_reason
+    assert document.status == DocumentStatus.BOOKED, document.failure_reason
     assert document.method == "ocr"
     assert document.fields is not None
     assert document.fields["total_incl_tax"] == expected("facture-simple")["total_incl_tax"]
@@ -233,6 +235,6 @@ def test_messages_stored_while_serving_without_hand_off_are_swept(tmp_path: Path
     try:
         store_without_workers(tmp_path / "var", (MAIL / "single-pdf.eml").read_bytes())
         wait_for(settled(running.storage, 1), timeout=30)
-        assert [d.status for d in documents(running.storage)] == [DocumentStatus.READ]
+        assert [d.status for d in documents(running.storage)] == [DocumentStatus.BOOKED]
     finally:
         running.stop()
