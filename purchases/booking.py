@@ -88,6 +88,7 @@ def _book(session: Session, message: RawMessage, document: Document, today: date
     purchase = Purchase(
         company_id=document.company_id,
         supplier=supplier,
+        supplier_id=supplier.id if supplier else None,
         sha256=document.sha256,
         charge_account=(supplier.charge_account if supplier else None) or books.chart.default_charge_account,
         channel=message.channel,
