@@ -20,7 +20,7 @@ from purchases.ledger import (
     schedule_payment,
     write_entry,
 )
-from purchases.suppliers import Identity, find_or_create
+from purchases.suppliers import Identity, MatchRule, find_or_create
 from store.models import Booking, Document, DocumentStatus, ImportEvent, ImportEventKind, RawMessage
 from store.purchase_models import Purchase, PurchaseStatus
 
@@ -130,15 +130,15 @@ def _fields(document: Document) -> InvoiceFields:
 
 def _created_note(purchase: Purchase, rule: str) -> str:
     supplier = purchase.supplier
-    who = (
-        f"supplier {supplier.name} ({'new' if rule == 'created' else 'matched by ' + rule})"
-        if supplier
-        else "no supplier"
-    )
+    if supplier is None:
+        who = "no supplier known"
+    else:
+        how = "new" if rule == MatchRule.CREATED else f"matched by {rule}"
+        who = f"supplier {supplier.name} ({how}, {supplier.aux_account})"
     if purchase.status == PurchaseStatus.READY:
         return f"purchase {purchase.id} created, ready; {who}"
-    reasons = "; ".join(r["message"] for r in purchase.review_reasons)
-    return f"purchase {purchase.id} created, to review: {reasons}; {who}"
+    reasons = " ".join(r["message"].rstrip(".") + "." for r in purchase.review_reasons)
+    return f"purchase {purchase.id} created, to review; {who}. {reasons}"
 
 
 def _fail(session: Session, message: RawMessage, document: Document, error: CollecteError) -> None:

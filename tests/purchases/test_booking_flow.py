@@ -90,7 +90,11 @@ def test_an_emailed_invoice_becomes_a_ready_purchase_with_payment_and_entry(serv
             "2026-01-12",
         )
     [created] = events(server, ImportEventKind.PURCHASE_CREATED)
-    assert created.reason is not None and created.reason.startswith(f"purchase {purchase.id} created, ready")
+    assert (
+        created.reason is not None
+        and created.reason
+        == f"purchase {purchase.id} created, ready; supplier Conseil Martin & Associés (new, F00001)"
+    )
 
 
 def test_the_same_file_sent_again_is_a_duplicate_not_a_second_purchase(server: RunningServer) -> None:
