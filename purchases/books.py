@@ -118,7 +118,7 @@ def _rate(text: str) -> Decimal:
         rate = Decimal(text.replace(",", "."))
     except InvalidOperation:
         raise InvalidInputError("self_assessed_rate", text, "not a number") from None
-    if not Decimal(0) < rate <= Decimal(30):
+    if not rate.is_finite() or not Decimal(0) < rate <= Decimal(30):
         raise InvalidInputError("self_assessed_rate", text, "a VAT rate in percent, e.g. 20")
     return rate
 

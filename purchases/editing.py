@@ -74,7 +74,8 @@ def edit_purchase(
         raise ConflictError(
             f"purchase {purchase.id} is locked: its period was validated on {purchase.locked_at:%Y-%m-%d}"
         )
-    _apply(session, purchase, edit)
+    with session.begin_nested():  # a refused change leaves nothing half-applied
+        _apply(session, purchase, edit)
     purchase.confidence = REVIEWED
     books = books_of(load_books(session, company_id))
     session.flush()

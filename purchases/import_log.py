@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from purchases.errors import NotFoundError
-from store.models import Company, ImportEvent
+from store.models import Company, ImportEvent, ImportEventKind
 
 
 @dataclass(frozen=True)
@@ -50,3 +50,29 @@ def _line(event: ImportEvent, slug: str | None) -> LogLine:
         message_id=event.raw_message_id,
         detail=": ".join(parts),
     )
+
+
+@dataclass(frozen=True)
+class LastImport:
+    """When a company last received something from one source platform, and by which channel."""
+
+    company: str
+    platform: str
+    at: datetime
+    messages: int
+
+
+def last_imports(session: Session, company_slug: str | None = None) -> list[LastImport]:
+    """The last accepted import per company and source platform (email, Welyb, a pushing platform...)."""
+    query = (
+        select(Company.slug, ImportEvent.source_platform, func.max(ImportEvent.at), func.count())
+        .join(Company, ImportEvent.company_id == Company.id)
+        .where(ImportEvent.kind == ImportEventKind.ACCEPTED)
+        .group_by(Company.slug, ImportEvent.source_platform)
+        .order_by(Company.slug, func.max(ImportEvent.at).desc())
+    )
+    if company_slug is not None:
+        if session.scalar(select(Company.id).where(Company.slug == company_slug)) is None:
+            raise NotFoundError(f"no company with slug {company_slug!r}")
+        query = query.where(Company.slug == company_slug)
+    return [LastImport(slug, platform, at, count) for slug, platform, at, count in session.execute(query)]

@@ -51,13 +51,13 @@ class Identity:
     def of(cls, fields: InvoiceFields) -> Identity:
         """The identity of the supplier of an invoice."""
         siret = (
-            fields.supplier_siret
+            str(siret_number.compact(fields.supplier_siret))
             if fields.supplier_siret and siret_number.is_valid(fields.supplier_siret)
             else None
         )
         vat = _vat(fields.supplier_vat)
         siren = (
-            fields.supplier_siren
+            str(siren_number.compact(fields.supplier_siren))
             if fields.supplier_siren and siren_number.is_valid(fields.supplier_siren)
             else None
         )
@@ -163,7 +163,12 @@ class SupplierSettings:
 def update_supplier(
     session: Session, company_id: int, supplier_id: int, changes: SupplierSettings
 ) -> Supplier:
-    """Applies settings to one of the company's suppliers, after checking them."""
+    """Applies settings to one of the company's suppliers, after checking them (all or nothing)."""
+    with session.begin_nested():
+        return _update(session, company_id, supplier_id, changes)
+
+
+def _update(session: Session, company_id: int, supplier_id: int, changes: SupplierSettings) -> Supplier:
     supplier = session.get(Supplier, supplier_id)
     if supplier is None or supplier.company_id != company_id:
         raise NotFoundError(f"no supplier {supplier_id} in this company")
