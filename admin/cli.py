@@ -5,45 +5,25 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
+from admin.cli_books import books, supplier
+from admin.cli_errors import friendly_errors
 from admin.cli_imap import imap
+from admin.cli_purchases import payment, purchase
+from admin.cli_tokens import token
 from admin.extract_cmd import extract
 from admin.logs import configure_logging
 from admin.runtime import Runtime, Storage
 from admin.worker import run_workers
-from core.errors import CollecteError
 from ingest.addresses import collection_addresses
 from ingest.settings import IngestSettings
 from purchases.companies import add_company, list_companies, set_active
-from purchases.import_log import recent
+from purchases.import_log import LastImport, last_imports, recent
 from purchases.settings import PipelineSettings
 from store.db import migrate
 from store.settings import StoreSettings
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def friendly_errors(command: F) -> F:
-    """Turns expected errors into one 'Error: ...' line on stderr and exit status 1."""
-
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except CollecteError as exc:
-            raise click.ClickException(exc.reason) from None
-        except SQLAlchemyError as exc:
-            raise click.ClickException(f"database error: {exc.__class__.__name__}: {exc}") from None
-        except OSError as exc:
-            raise click.ClickException(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 @click.group()
@@ -113,11 +93,15 @@ def company_deactivate(slug: str) -> None:
 @main.command("log")
 @click.option("--company", "slug", help="Only this company's lines.")
 @click.option("--limit", default=50, show_default=True, help="How many of the newest lines.")
+@click.option("--last", is_flag=True, help="Instead: the last import per company and source platform.")
 @friendly_errors
-def import_log(slug: str | None, limit: int) -> None:
+def import_log(slug: str | None, limit: int, last: bool) -> None:
     """Shows the import log: messages accepted, refused (with the reason) or duplicated."""
     storage = Storage.open(StoreSettings())
     with storage.sessions() as session:
+        if last:
+            _show_last_imports(last_imports(session, slug))
+            return
         lines = recent(session, slug, limit)
     if not lines:
         click.echo("The import log is empty.")
@@ -129,8 +113,22 @@ def import_log(slug: str | None, limit: int) -> None:
         click.echo(f"{when} {company:<20} {line.kind:<13} {origin} {stored} {line.detail}".rstrip())
 
 
+def _show_last_imports(imports: list[LastImport]) -> None:
+    if not imports:
+        click.echo("Nothing was imported yet.")
+    for item in imports:
+        click.echo(
+            f"{item.company:<20} {item.platform:<20} {item.at:%Y-%m-%d %H:%M:%S} {item.messages} message(s)"
+        )
+
+
 main.add_command(extract)
 main.add_command(imap)
+main.add_command(supplier)
+main.add_command(books)
+main.add_command(purchase)
+main.add_command(payment)
+main.add_command(token)
 
 
 @main.command()
@@ -164,7 +162,9 @@ async def _serve(runtime: Runtime) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     await runtime.start()
-    click.echo(f"collecte: SMTP on {runtime.ingest.smtp_host}:{runtime.smtp_port}; Ctrl-C to stop.", err=True)
+    smtp = f"{runtime.ingest.smtp_host}:{runtime.smtp_port}"
+    api = f"{runtime.admin.api_host}:{runtime.api_port}"
+    click.echo(f"collecte: SMTP on {smtp}, HTTP API on {api}; Ctrl-C to stop.", err=True)
     await stop.wait()
     await runtime.stop()
 
@@ -173,7 +173,7 @@ async def _serve(runtime: Runtime) -> None:
 @click.option("--json-logs", is_flag=True, help="Log JSON lines instead of console text.")
 @friendly_errors
 def serve(json_logs: bool) -> None:
-    """Runs the SMTP front end on the configured address until stopped."""
+    """Runs the SMTP front end and the HTTP API on the configured addresses until stopped."""
     configure_logging(json=json_logs)
     asyncio.run(_serve(Runtime()))
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from functools import wraps
-from typing import Any, TypeVar
 
 import click
 import structlog
 
+from admin.cli_errors import friendly_errors
 from admin.logs import configure_logging
 from admin.runtime import Storage
 from ingest.accept import Acceptance, Acceptor
@@ -37,19 +36,6 @@ from store.imap_models import ImapSecurity
 from store.settings import StoreSettings
 
 log = structlog.get_logger(__name__)
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def friendly_errors(command: F) -> F:
-    """admin.cli's friendly_errors, imported when the command runs: admin.cli can then import this module."""
-
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from admin.cli import friendly_errors as one_line_errors
-
-        return one_line_errors(command)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 @contextmanager

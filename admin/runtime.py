@@ -1,18 +1,25 @@
-"""Composition root: builds storage, pipeline and SMTP front end from settings; starts and stops them."""
+"""Composition root: builds storage, pipeline, SMTP and the HTTP API from settings; starts and stops them."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 
 import structlog
+import uvicorn
 from dramatiq import Worker
+from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from admin.api import ApiContext, create_app
+from admin.settings import AdminSettings
 from ingest.accept import Acceptance, Acceptor
 from ingest.directory import CompanyDirectory
 from ingest.imap_poller import ImapPoller
@@ -69,6 +76,58 @@ def requeue_unfinished(pipeline: Pipeline, actors: Actors) -> int:
     return len(messages) + len(documents)
 
 
+class _EmbeddedServer(uvicorn.Server):
+    """uvicorn without its own signal handlers: `collecte serve` owns SIGINT and SIGTERM."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@dataclass
+class ApiListener:
+    """The HTTP API served by uvicorn as a task of the running event loop, on a socket bound beforehand."""
+
+    server: uvicorn.Server
+    sock: socket.socket
+    task: asyncio.Task[None]
+
+    @property
+    def port(self) -> int:
+        """The port listened on."""
+        return int(self.sock.getsockname()[1])
+
+    async def close(self) -> None:
+        """Stops accepting connections, lets requests in progress finish (10 s at most), then returns."""
+        self.server.should_exit = True
+        await self.task
+
+
+async def start_api_server(app: FastAPI, host: str, port: int) -> ApiListener:
+    """Serves app on host:port (0 = a free port); OSError, as for SMTP, when the address cannot be bound."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.create_server((host, port), family=family, backlog=1024)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        lifespan="off",
+        ws="none",
+        timeout_graceful_shutdown=10,
+    )
+    server = _EmbeddedServer(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]), name="http-api")
+    while not server.started:
+        if task.done():
+            sock.close()
+            task.result()
+            raise RuntimeError("the HTTP API stopped while starting")
+        await asyncio.sleep(0.01)
+    return ApiListener(server, sock, task)
+
+
 @dataclass
 class Runtime:
     """Everything `collecte serve` runs, started and stopped inside one event loop."""
@@ -77,12 +136,14 @@ class Runtime:
     ingest: IngestSettings = field(default_factory=IngestSettings)
     pipeline_settings: PipelineSettings = field(default_factory=PipelineSettings)
     imap_settings: ImapSettings = field(default_factory=ImapSettings)
+    admin: AdminSettings = field(default_factory=AdminSettings)
     storage: Storage | None = None
     pipeline: Pipeline | None = None
     actors: Actors | None = None
     worker: Worker | None = None
     smtp: SmtpListener | None = None
     imap: ImapPoller | None = None
+    api: ApiListener | None = None
     executor: ThreadPoolExecutor | None = None
     sweeper: asyncio.Task[None] | None = None
 
@@ -91,6 +152,12 @@ class Runtime:
         """The port the SMTP server actually listens on."""
         assert self.smtp is not None
         return self.smtp.port
+
+    @property
+    def api_port(self) -> int:
+        """The port the HTTP API actually listens on."""
+        assert self.api is not None
+        return self.api.port
 
     def _start_pipeline(self) -> None:
         assert self.storage is not None
@@ -108,7 +175,7 @@ class Runtime:
             self.actors.unpack_message.send(message_id)
 
     async def start(self) -> None:
-        """Opens storage, starts the pipeline's workers (in-process unless Redis) and SMTP."""
+        """Opens storage, starts the workers (in-process unless Redis), SMTP, IMAP and the HTTP API."""
         loop = asyncio.get_running_loop()
         self.storage = await loop.run_in_executor(None, Storage.open, self.store)
         await loop.run_in_executor(None, self._start_pipeline)
@@ -128,7 +195,21 @@ class Runtime:
             on_accepted=self.hand_off,
         )
         await self.imap.start()
+        await self._start_api()
         self.sweeper = asyncio.create_task(self._sweep(), name="requeue-sweep")
+
+    async def _start_api(self) -> None:
+        assert self.storage is not None
+        context = ApiContext(
+            engine=self.storage.engine,
+            blobs=self.storage.blobs,
+            ingest=self.ingest,
+            admin=self.admin,
+            executor=self.executor,
+            on_accepted=self.hand_off,
+        )
+        self.api = await start_api_server(create_app(context), self.admin.api_host, self.admin.api_port)
+        log.info("api.listening", host=self.admin.api_host, port=self.api_port)
 
     async def _sweep(self) -> None:
         """Sends again, now and then, messages that waited too long to be unpacked."""
@@ -156,6 +237,8 @@ class Runtime:
             await self.imap.stop()
         if self.smtp is not None:
             await self.smtp.close()
+        if self.api is not None:
+            await self.api.close()
         if self.executor is not None:
             await loop.run_in_executor(None, self.executor.shutdown, True)
         if self.worker is not None:

@@ -130,7 +130,8 @@ def _archive_reason(name: str, kind: FileKind) -> tuple[str, str]:
     )
 
 
-def _size_reason(name: str, size: int, limit: int) -> tuple[str, str]:
+def size_reason(name: str, size: int, limit: int) -> tuple[str, str]:
+    """The English and French reason for a document of `size` bytes, over the limit (SMTP and HTTP)."""
     mb, limit_mb = size / MB, limit // MB
     return (
         f"{name} is {mb:.1f} MB, over the {limit_mb} MB limit per document: send a smaller file or split it.",
@@ -169,7 +170,7 @@ def judge_part(part: MimePart, policy: GatePolicy) -> PartVerdict:
     if sniffed.kind == FileKind.EMPTY:
         return _with(base, RefusalCode.EMPTY, (f"{name} is empty.", f"{name} est vide."))
     if base.size > policy.max_document_size:
-        return _with(base, RefusalCode.TOO_LARGE, _size_reason(name, base.size, policy.max_document_size))
+        return _with(base, RefusalCode.TOO_LARGE, size_reason(name, base.size, policy.max_document_size))
     if sniffed.kind not in DOCUMENTS:
         return _with(base, RefusalCode.UNSUPPORTED, _type_reason(name, sniffed.description))
     return base

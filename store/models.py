@@ -118,7 +118,7 @@ class ImportEventKind(enum.StrEnum):
 
 
 class DocumentStatus(enum.StrEnum):
-    """Where a document stands: waiting to be read, read (fields extracted), booked as a purchase, or failed."""
+    """Where a document stands: waiting to be read, read (fields extracted), booked, or failed."""
 
     PENDING = "pending"
     READ = "read"
@@ -199,7 +199,7 @@ class Document(Base):
     twin_of_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     """Set on a printed invoice sent with its e-invoice XML: the XML document is the one of record."""
     extraction: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    """Every field read, losslessly (`InvoiceFields.to_record`), for booking; `fields` is the public contract."""
+    """Every field read, losslessly (`InvoiceFields.to_record`), for booking; `fields` is the contract."""
     purchase_id: Mapped[int | None] = mapped_column(ForeignKey("purchases.id"), index=True)
     """The purchase this document made, is the printed twin of, or duplicates (see `booking`)."""
     booking: Mapped[Booking | None] = mapped_column(enum_column(Booking))

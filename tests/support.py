@@ -1,4 +1,4 @@
-"""Test helpers: a real collecte runtime on a free loopback port, and small messages built with the stdlib."""
+"""Test helpers: a real collecte runtime on free loopback ports, and small messages built with the stdlib."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from admin.runtime import Runtime, Storage
+from admin.settings import AdminSettings
 from ingest.settings import IngestSettings
 from parsers.pdf_text import PDFIUM_LOCK
 from purchases.companies import add_company
@@ -76,6 +77,16 @@ class RunningServer:
         return self.runtime.smtp_port
 
     @property
+    def api_port(self) -> int:
+        """The HTTP API port."""
+        return self.runtime.api_port
+
+    @property
+    def api_url(self) -> str:
+        """The HTTP API's base URL, e.g. http://127.0.0.1:54321."""
+        return f"http://127.0.0.1:{self.api_port}"
+
+    @property
     def storage(self) -> Storage:
         """The runtime's database and blob store."""
         assert self.runtime.storage is not None
@@ -99,13 +110,19 @@ class RunningServer:
         self.loop.close()
 
 
-def start_server(data_dir: Path, pipeline: PipelineSettings | None = None, **ingest: object) -> RunningServer:
-    """Starts collecte's runtime on a free loopback port, storing under data_dir (in-process worker)."""
+def start_server(
+    data_dir: Path,
+    pipeline: PipelineSettings | None = None,
+    admin: AdminSettings | None = None,
+    **ingest: object,
+) -> RunningServer:
+    """Starts collecte's runtime (SMTP and HTTP API on free loopback ports), storing under data_dir."""
     settings = IngestSettings(smtp_host="127.0.0.1", smtp_port=0, smtp_hostname="collecte.test", **ingest)  # type: ignore[arg-type]
     runtime = Runtime(
         store=StoreSettings(data_dir=data_dir),
         ingest=settings,
         pipeline_settings=pipeline or PipelineSettings(broker_url=""),
+        admin=admin or AdminSettings(api_host="127.0.0.1", api_port=0),
     )
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="collecte-test-loop", daemon=True)

@@ -87,7 +87,7 @@ def test_serve_accepts_mail_and_stops_cleanly(env: dict[str, str]) -> None:
     port = free_port()
     process = subprocess.Popen(
         [COLLECTE, "serve"],
-        env={**env, "COLLECTE_SMTP_PORT": str(port)},
+        env={**env, "COLLECTE_SMTP_PORT": str(port), "COLLECTE_API_PORT": "0"},
         stderr=subprocess.PIPE,
         text=True,
     )

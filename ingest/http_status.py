@@ -1,0 +1,141 @@
+"""Document status for the HTTP API: where each of a company's documents stands, as a platform sees it."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from ingest.errors import ApiError
+from store.models import Booking, Document, DocumentStatus, RawMessage
+
+
+class PublicStatus(enum.StrEnum):
+    """A document's status in the API: the pipeline's status and what booking made of it, in one word."""
+
+    PROCESSING = "processing"
+    READ = "read"
+    PURCHASE_CREATED = "purchase_created"
+    DUPLICATE = "duplicate"
+    TWIN = "twin"
+    FAILED = "failed"
+
+
+_BOOKINGS = {
+    Booking.PURCHASE: PublicStatus.PURCHASE_CREATED,
+    Booking.DUPLICATE: PublicStatus.DUPLICATE,
+    Booking.TWIN: PublicStatus.TWIN,
+}
+_STATUSES = {
+    DocumentStatus.PENDING: PublicStatus.PROCESSING,
+    DocumentStatus.READ: PublicStatus.READ,
+    DocumentStatus.BOOKED: PublicStatus.PURCHASE_CREATED,
+    DocumentStatus.FAILED: PublicStatus.FAILED,
+}
+
+
+def public_status(status: DocumentStatus, booking: Booking | None) -> PublicStatus:
+    """What booking made of the document when it did, else where the pipeline stands."""
+    return _BOOKINGS[booking] if booking is not None else _STATUSES[status]
+
+
+def _condition(status: PublicStatus) -> ColumnElement[bool]:
+    """The rows that `public_status` maps to status."""
+    unbooked = Document.booking.is_(None)
+    conditions = {
+        PublicStatus.PROCESSING: and_(unbooked, Document.status == DocumentStatus.PENDING),
+        PublicStatus.READ: and_(unbooked, Document.status == DocumentStatus.READ),
+        PublicStatus.FAILED: and_(unbooked, Document.status == DocumentStatus.FAILED),
+        PublicStatus.PURCHASE_CREATED: or_(
+            Document.booking == Booking.PURCHASE, and_(unbooked, Document.status == DocumentStatus.BOOKED)
+        ),
+        PublicStatus.DUPLICATE: Document.booking == Booking.DUPLICATE,
+        PublicStatus.TWIN: Document.booking == Booking.TWIN,
+    }
+    return conditions[status]
+
+
+class Failure(BaseModel):
+    """Why a document failed: the stage and a sentence."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stage: str
+    reason: str
+
+
+class DocumentReport(BaseModel):
+    """One document as the API reports it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    filename: str | None
+    external_reference: str | None
+    status: PublicStatus
+    purchase_id: int | None
+    failure: Failure | None
+    received_at: datetime
+
+
+class DocumentPage(BaseModel):
+    """A page of a company's documents, newest first, and how many match in all."""
+
+    model_config = ConfigDict(frozen=True)
+
+    documents: list[DocumentReport]
+    total: int
+    limit: int
+    offset: int
+
+
+def _report(document: Document, received_at: datetime) -> DocumentReport:
+    status = public_status(document.status, document.booking)
+    failure = None
+    if status == PublicStatus.FAILED:
+        failure = Failure(stage=document.failed_stage or "read", reason=document.failure_reason or "unknown")
+    return DocumentReport(
+        id=document.id,
+        filename=document.filename,
+        external_reference=document.external_reference,
+        status=status,
+        purchase_id=document.purchase_id,
+        failure=failure,
+        received_at=received_at,
+    )
+
+
+def _documents(company_id: int) -> Select[Document, datetime]:
+    return (
+        select(Document, RawMessage.received_at)
+        .join(RawMessage, RawMessage.id == Document.raw_message_id)
+        .where(Document.company_id == company_id)
+    )
+
+
+def document_report(session: Session, company_id: int, slug: str, document_id: int) -> DocumentReport:
+    """One document of the company; ApiError 404 when the company has no such document."""
+    row = session.execute(_documents(company_id).where(Document.id == document_id)).first()
+    if row is None:
+        raise ApiError(404, "not_found", f"no document {document_id} for company {slug!r}")
+    return _report(row[0], row[1])
+
+
+def document_page(
+    session: Session, company_id: int, status: PublicStatus | None, limit: int, offset: int
+) -> DocumentPage:
+    """The company's documents (any channel), newest first, optionally only those in one status."""
+    query = _documents(company_id)
+    count = select(func.count(Document.id)).where(Document.company_id == company_id)
+    if status is not None:
+        query, count = query.where(_condition(status)), count.where(_condition(status))
+    rows = session.execute(query.order_by(Document.id.desc()).limit(limit).offset(offset)).all()
+    return DocumentPage(
+        documents=[_report(document, received_at) for document, received_at in rows],
+        total=int(session.scalar(count) or 0),
+        limit=limit,
+        offset=offset,
+    )
