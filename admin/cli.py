@@ -9,9 +9,9 @@ import sys
 import click
 
 from admin.cli_books import books, supplier
-from admin.cli_errors import friendly_errors
 from admin.cli_imap import imap
 from admin.cli_purchases import payment, purchase
+from admin.cli_support import friendly_errors
 from admin.cli_tokens import token
 from admin.extract_cmd import extract
 from admin.logs import configure_logging

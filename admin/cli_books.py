@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import fields
 from decimal import Decimal, InvalidOperation
 
@@ -16,42 +14,17 @@ from rich.text import Text
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from admin.cli_errors import friendly_errors
-from admin.runtime import Storage
+from admin.cli_support import friendly_errors, reading, writing
 from parsers.invoice import money
 from purchases.accounts import ChartOfAccounts
 from purchases.books import Books, books_of, load_books, update_books
 from purchases.errors import InvalidInputError, NotFoundError
 from purchases.suppliers import SupplierSettings, update_supplier
-from store.db import write_gate
 from store.models import Company
 from store.purchase_models import Supplier
-from store.settings import StoreSettings
 
 PIPED_WIDTH = 200
 """Columns of the tables when stdout is not a terminal (and COLUMNS is not set): no truncated cells."""
-
-
-@contextmanager
-def reading() -> Iterator[Session]:
-    """A read-only session on the configured database, disposed of afterwards."""
-    storage = Storage.open(StoreSettings())
-    try:
-        with storage.sessions() as session:
-            yield session
-    finally:
-        storage.engine.dispose()
-
-
-@contextmanager
-def writing() -> Iterator[Session]:
-    """A write transaction on the configured database (committed unless an error escapes)."""
-    storage = Storage.open(StoreSettings())
-    try:
-        with write_gate(storage.engine), storage.sessions.begin() as session:
-            yield session
-    finally:
-        storage.engine.dispose()
 
 
 def company_id(session: Session, slug: str) -> int:

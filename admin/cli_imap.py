@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 
 import click
 import structlog
 
-from admin.cli_errors import friendly_errors
+from admin.cli_support import friendly_errors, opened, reading, writing
 from admin.logs import configure_logging
 from admin.runtime import Storage
 from ingest.accept import Acceptance, Acceptor
@@ -31,20 +29,9 @@ from ingest.imap_errors import ImapPollError
 from ingest.imap_poller import ImapPoller, PollResult
 from ingest.imap_settings import ImapSettings
 from ingest.settings import IngestSettings
-from store.db import write_gate
 from store.imap_models import ImapSecurity
-from store.settings import StoreSettings
 
 log = structlog.get_logger(__name__)
-
-
-@contextmanager
-def _storage() -> Iterator[Storage]:
-    storage = Storage.open(StoreSettings())
-    try:
-        yield storage
-    finally:
-        storage.engine.dispose()
 
 
 @click.group()
@@ -119,7 +106,7 @@ def imap_add(
         route_headers=tuple(header.strip().lower() for header in route_by.split(",") if header.strip()),
         source_platform=source_platform,
     )
-    with _storage() as storage, write_gate(storage.engine), storage.sessions.begin() as session:
+    with writing() as session:
         account = add_account(session, new)
     target = f"company {account.company_slug!r}" if account.company_slug else f"by {route_by}"
     click.echo(f"IMAP account {account.name!r} added: {account.label} ({account.security.value}).")
@@ -143,7 +130,7 @@ def _describe(status: AccountStatus) -> str:
 @friendly_errors
 def imap_list() -> None:
     """Lists the IMAP accounts and how their last poll went (passwords are never shown)."""
-    with _storage() as storage, storage.sessions() as session:
+    with reading() as session:
         statuses = list_accounts(session)
     if not statuses:
         click.echo("No IMAP account yet: add one with `collecte imap add NAME --host HOST --user USER ...`.")
@@ -156,7 +143,7 @@ def imap_list() -> None:
 @friendly_errors
 def imap_remove(name: str) -> None:
     """Removes an account and its ledger; messages already taken in stay."""
-    with _storage() as storage, write_gate(storage.engine), storage.sessions.begin() as session:
+    with writing() as session:
         remove_account(session, name)
     click.echo(f"IMAP account {name!r} removed.")
 
@@ -166,7 +153,7 @@ def imap_remove(name: str) -> None:
 @friendly_errors
 def imap_disable(name: str) -> None:
     """Stops polling an account (`collecte serve` notices within the poll interval)."""
-    with _storage() as storage, write_gate(storage.engine), storage.sessions.begin() as session:
+    with writing() as session:
         set_enabled(session, name, False)
     click.echo(f"IMAP account {name!r} is now disabled.")
 
@@ -176,7 +163,7 @@ def imap_disable(name: str) -> None:
 @friendly_errors
 def imap_enable(name: str) -> None:
     """Polls a disabled account again."""
-    with _storage() as storage, write_gate(storage.engine), storage.sessions.begin() as session:
+    with writing() as session:
         set_enabled(session, name, True)
     click.echo(f"IMAP account {name!r} is now enabled.")
 
@@ -198,7 +185,7 @@ def _poller(storage: Storage, executor: ThreadPoolExecutor) -> ImapPoller:
 
 
 async def _poll(once: bool, names: tuple[str, ...]) -> list[PollResult]:
-    with _storage() as storage, ThreadPoolExecutor(4, thread_name_prefix="imap") as executor:
+    with opened() as storage, ThreadPoolExecutor(4, thread_name_prefix="imap") as executor:
         poller = _poller(storage, executor)
         if once:
             return await poller.poll_once(names)

@@ -10,8 +10,8 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from admin.cli_books import cells, company_id, reading, show, writing
-from admin.cli_errors import friendly_errors
+from admin.cli_books import cells, company_id, show
+from admin.cli_support import friendly_errors, reading, writing
 from parsers.invoice import money
 from purchases.editing import get_purchase, mark_paid, payment_state
 from purchases.errors import InvalidInputError

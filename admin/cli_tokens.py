@@ -2,32 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import click
-from sqlalchemy.orm import Session
 
-from admin.cli_errors import friendly_errors
-from admin.runtime import Storage
+from admin.cli_support import friendly_errors, reading, writing
 from ingest.tokens import TokenInfo, company_ids_for, create_token, list_tokens, revoke_token
-from store.db import write_gate
 from store.purchase_models import TokenRole
-from store.settings import StoreSettings
-
-
-@contextmanager
-def _session(*, write: bool) -> Iterator[Session]:
-    storage = Storage.open(StoreSettings())
-    try:
-        if write:
-            with write_gate(storage.engine), storage.sessions.begin() as session:
-                yield session
-        else:
-            with storage.sessions() as session:
-                yield session
-    finally:
-        storage.engine.dispose()
 
 
 @click.group()
@@ -52,7 +31,7 @@ def token() -> None:
 @friendly_errors
 def token_create(role: str, name: str, slugs: tuple[str, ...]) -> None:
     """Creates a token and prints its secret, once: it is not stored and cannot be shown again."""
-    with _session(write=True) as session:
+    with writing() as session:
         secret = create_token(
             session, name=name, role=TokenRole(role), company_ids=company_ids_for(session, slugs)
         )
@@ -76,7 +55,7 @@ def _describe(info: TokenInfo) -> str:
 @friendly_errors
 def token_list() -> None:
     """Lists the tokens: id, secret prefix, role, name, companies, last use (secrets are never shown)."""
-    with _session(write=False) as session:
+    with reading() as session:
         tokens = list_tokens(session)
     if not tokens:
         click.echo("No token yet: create one with `collecte token create --role platform --name NAME ...`.")
@@ -89,6 +68,6 @@ def token_list() -> None:
 @friendly_errors
 def token_revoke(token_id: int) -> None:
     """Revokes a token for good: requests with its secret are refused from now on."""
-    with _session(write=True) as session:
+    with writing() as session:
         info = revoke_token(session, token_id)
     click.echo(f"Token {info.id} ({info.name}, {info.prefix}...) is revoked.")

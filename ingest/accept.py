@@ -79,19 +79,21 @@ def _part_events(
     return [_part_event(delivery, company_id, message_id, part) for part in verdict.refused + verdict.skipped]
 
 
-def _part_event(delivery: Delivery, company_id: int, message_id: int | None, part: PartVerdict) -> Row:
+def part_event_fields(part: PartVerdict) -> tuple[ImportEventKind, dict[str, object]]:
+    """The import-log kind and columns of a refused or skipped part (SMTP, IMAP and HTTP log them alike)."""
     kind = ImportEventKind.PART_SKIPPED if part.skipped else ImportEventKind.PART_REFUSED
-    return _event(
-        delivery,
-        company_id,
-        kind,
-        raw_message_id=message_id,
-        reason_code=part.code.value if part.code else "decorative",
-        reason=part.reason,
-        filename=part.filename,
-        detected_type=part.detected[:255],
-        size=part.size,
-    )
+    return kind, {
+        "reason_code": part.code.value if part.code else "decorative",
+        "reason": part.reason,
+        "filename": part.filename,
+        "detected_type": part.detected[:255],
+        "size": part.size,
+    }
+
+
+def _part_event(delivery: Delivery, company_id: int, message_id: int | None, part: PartVerdict) -> Row:
+    kind, fields = part_event_fields(part)
+    return _event(delivery, company_id, kind, raw_message_id=message_id, **fields)
 
 
 _RAW: Table = RawMessage.__table__  # type: ignore[assignment]

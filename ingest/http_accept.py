@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from email import policy
@@ -24,6 +23,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from ingest.accept import part_event_fields
 from ingest.errors import AcceptError
 from parsers.gate import (
     GatePolicy,
@@ -38,7 +38,7 @@ from parsers.gate import (
 )
 from parsers.mime_scan import MimePart
 from store.blobs import BlobStore
-from store.db import make_sessionmaker, write_gate
+from store.db import make_sessionmaker, write_session
 from store.errors import BlobWriteError
 from store.models import (
     Channel,
@@ -170,10 +170,8 @@ class HttpAcceptor:
         self._sessions = make_sessionmaker(engine)
         self._blobs = blobs
 
-    @contextmanager
-    def _writing(self) -> Iterator[Session]:
-        with write_gate(self._engine), self._sessions.begin() as session:
-            yield session
+    def _writing(self) -> AbstractContextManager[Session]:
+        return write_session(self._engine, self._sessions)
 
     def accept(self, push: Push, verdict: GateVerdict) -> PushReceipt:
         """Writes the message and each file (fsync), then commits all rows at once; AcceptError on failure."""
@@ -275,13 +273,5 @@ def _event(push: Push, kind: ImportEventKind, **fields: object) -> ImportEvent:
 
 
 def _part_event(push: Push, part: PartVerdict, message_id: int | None) -> ImportEvent:
-    return _event(
-        push,
-        ImportEventKind.PART_SKIPPED if part.skipped else ImportEventKind.PART_REFUSED,
-        raw_message_id=message_id,
-        reason_code=part.code.value if part.code else "decorative",
-        reason=part.reason,
-        filename=part.filename,
-        detected_type=part.detected[:255],
-        size=part.size,
-    )
+    kind, fields = part_event_fields(part)
+    return _event(push, kind, raw_message_id=message_id, **fields)

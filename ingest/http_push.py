@@ -30,7 +30,7 @@ from ingest.http_form import PushLimits, check_length, read_form
 from ingest.http_status import DocumentPage, DocumentReport, PublicStatus, document_page, document_report
 from ingest.tokens import Caller, authenticate
 from parsers.gate import GatePolicy, GateVerdict, PartVerdict, RefusalCode
-from store.db import make_sessionmaker, write_gate
+from store.db import make_sessionmaker, write_session
 from store.models import Company
 from store.purchase_models import TokenRole
 
@@ -171,7 +171,7 @@ class PushEndpoints:
         return await loop.run_in_executor(self.service.executor, partial(function, *args))
 
     def _authenticate(self, secret: str) -> Caller | None:
-        with write_gate(self.service.engine), self._sessions.begin() as session:
+        with write_session(self.service.engine, self._sessions) as session:
             return authenticate(session, secret)
 
     def _company(self, slug: str, caller: Caller) -> CompanyRef:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from core.errors import CollecteError
 from parsers.invoice import InvoiceFields, Method
 from purchases.books import books_of, load_books
+from purchases.import_log import document_event
 from purchases.ledger import (
     derive_due_date,
     fill_from_fields,
@@ -21,7 +22,7 @@ from purchases.ledger import (
     write_entry,
 )
 from purchases.suppliers import Identity, MatchRule, find_or_create
-from store.models import Booking, Document, DocumentStatus, ImportEvent, ImportEventKind, RawMessage
+from store.models import Booking, Document, DocumentStatus, ImportEventKind, RawMessage
 from store.purchase_models import Purchase, PurchaseStatus
 
 
@@ -148,7 +149,9 @@ def _fail(session: Session, message: RawMessage, document: Document, error: Coll
     document.failure_traceback = "".join(traceback.format_exception(error))
     document.attempts += 1
     session.add(
-        _event(message, document, ImportEventKind.DOCUMENT_FAILED, reason_code="book", reason=error.reason)
+        document_event(
+            message, document, ImportEventKind.DOCUMENT_FAILED, reason_code="book", reason=error.reason
+        )
     )
 
 
@@ -158,21 +161,7 @@ def _log(session: Session, message: RawMessage, document: Document, result: Book
         Booking.DUPLICATE: ImportEventKind.DUPLICATE,
     }
     session.add(
-        _event(message, document, kinds[result.booking], reason_code=result.booking.value, reason=result.note)
-    )
-
-
-def _event(message: RawMessage, document: Document, kind: ImportEventKind, **fields: object) -> ImportEvent:
-    return ImportEvent(
-        company_id=message.company_id,
-        raw_message_id=message.id,
-        document_id=document.id,
-        kind=kind,
-        channel=message.channel,
-        source_platform=message.source_platform,
-        sender=message.envelope_from,
-        recipients=message.envelope_to,
-        peer=message.peer,
-        filename=document.filename,
-        **fields,
+        document_event(
+            message, document, kinds[result.booking], reason_code=result.booking.value, reason=result.note
+        )
     )

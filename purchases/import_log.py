@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from purchases.errors import NotFoundError
-from store.models import Company, ImportEvent, ImportEventKind
+from store.models import Company, Document, ImportEvent, ImportEventKind, RawMessage
 
 
 @dataclass(frozen=True)
@@ -76,3 +76,25 @@ def last_imports(session: Session, company_slug: str | None = None) -> list[Last
             raise NotFoundError(f"no company with slug {company_slug!r}")
         query = query.where(Company.slug == company_slug)
     return [LastImport(slug, platform, at, count) for slug, platform, at, count in session.execute(query)]
+
+
+def message_event(message: RawMessage, kind: ImportEventKind, **fields: object) -> ImportEvent:
+    """A new import-log line about an accepted message (channel, platform, sender as it arrived)."""
+    return ImportEvent(
+        company_id=message.company_id,
+        raw_message_id=message.id,
+        kind=kind,
+        channel=message.channel,
+        source_platform=message.source_platform,
+        sender=message.envelope_from,
+        recipients=message.envelope_to,
+        peer=message.peer,
+        **fields,
+    )
+
+
+def document_event(
+    message: RawMessage, document: Document, kind: ImportEventKind, **fields: object
+) -> ImportEvent:
+    """A new import-log line about one document of a message."""
+    return message_event(message, kind, document_id=document.id, filename=document.filename, **fields)

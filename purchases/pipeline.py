@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -17,10 +17,11 @@ from parsers.invoice import InvoiceFields
 from parsers.unpack import unpack
 from purchases.booking import Booked, book_message
 from purchases.errors import NotFoundError
+from purchases.import_log import document_event, message_event
 from purchases.twins import link_twins
 from store.blobs import BlobStore
-from store.db import make_sessionmaker, write_gate
-from store.models import Document, DocumentStatus, ImportEvent, ImportEventKind, MessageStatus, RawMessage
+from store.db import make_sessionmaker, write_session
+from store.models import Document, DocumentStatus, ImportEventKind, MessageStatus, RawMessage
 
 FastReader = Callable[[bytes, FileKind], InvoiceFields | None]
 """Reads a document without OCR; None when it needs OCR."""
@@ -42,20 +43,6 @@ class Readers:
 
     fast: FastReader
     ocr: OcrReader
-
-
-def _log(message: RawMessage, kind: ImportEventKind, **fields: object) -> ImportEvent:
-    return ImportEvent(
-        company_id=message.company_id,
-        raw_message_id=message.id,
-        kind=kind,
-        channel=message.channel,
-        source_platform=message.source_platform,
-        sender=message.envelope_from,
-        recipients=message.envelope_to,
-        peer=message.peer,
-        **fields,
-    )
 
 
 class Pipeline:
@@ -113,7 +100,9 @@ class Pipeline:
                 )
             if not stored:
                 session.add(
-                    _log(message, ImportEventKind.NO_DOCUMENT, reason="no document found in the message")
+                    message_event(
+                        message, ImportEventKind.NO_DOCUMENT, reason="no document found in the message"
+                    )
                 )
             message.status = MessageStatus.PROCESSED
 
@@ -144,18 +133,15 @@ class Pipeline:
             session.flush()
             self._link_twins(session, message)
 
-    @contextmanager
-    def _writing(self) -> Iterator[Session]:
-        """A write transaction (one SQLite writer at a time in this process)."""
-        with write_gate(self._engine), self._sessions.begin() as session:
-            yield session
+    def _writing(self) -> AbstractContextManager[Session]:
+        return write_session(self._engine, self._sessions)
 
     def _document_event(
         self, session: Session, document: Document, kind: ImportEventKind, **fields: object
     ) -> RawMessage:
         """Adds an import-log line about a document and returns its message."""
         message = self._message(session, document.raw_message_id)
-        session.add(_log(message, kind, document_id=document.id, filename=document.filename, **fields))
+        session.add(document_event(message, document, kind, **fields))
         return message
 
     @staticmethod
@@ -165,7 +151,7 @@ class Pipeline:
             reason = (
                 f"{printed.filename or 'document'} is the printed copy of e-invoice {xml.filename or xml.id}"
             )
-            session.add(_log(message, ImportEventKind.TWIN, document_id=printed.id, reason=reason))
+            session.add(message_event(message, ImportEventKind.TWIN, document_id=printed.id, reason=reason))
 
     def book(self, document_id: int) -> tuple[Booked, ...] | None:
         """Books the read documents of the document's message, once; None while a sibling is being read."""

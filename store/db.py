@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,13 @@ def write_gate(engine: Engine) -> AbstractContextManager[Any]:
         return nullcontext()
     with _REGISTRY_LOCK:
         return _SQLITE_WRITERS.setdefault(str(engine.url), threading.Lock())
+
+
+@contextmanager
+def write_session(engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A write transaction on engine, committed unless an error escapes (one SQLite writer at a time)."""
+    with write_gate(engine), sessions.begin() as session:
+        yield session
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
