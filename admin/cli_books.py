@@ -18,6 +18,7 @@ from admin.cli_support import friendly_errors, reading, writing
 from parsers.invoice import money
 from purchases.accounts import ChartOfAccounts
 from purchases.books import Books, books_of, load_books, update_books
+from purchases.editing import owed_by_supplier
 from purchases.errors import InvalidInputError, NotFoundError
 from purchases.suppliers import SupplierSettings, update_supplier
 from store.models import Company
@@ -89,10 +90,11 @@ def supplier_list(slug: str) -> None:
         suppliers = list(
             session.scalars(select(Supplier).where(Supplier.company_id == company).order_by(Supplier.id))
         )
+        owed = owed_by_supplier(session, company)
     if not suppliers:
         click.echo(f"No supplier yet for {slug}: they are created as invoices are booked.")
         return
-    table = Table("id", "name", "SIRET/SIREN", "VAT", "aux", "charge", "terms", "trusted")
+    table = Table("id", "name", "SIRET/SIREN", "VAT", "aux", "charge", "terms", "trusted", "owed")
     for item in suppliers:
         charge = item.charge_account or f"{default} (default)"
         table.add_row(
@@ -105,6 +107,7 @@ def supplier_list(slug: str) -> None:
                 charge,
                 terms_text(item),
                 trust_text(item),
+                money(owed.get(item.id, Decimal(0))),
             )
         )
     show(table)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from parsers.invoice import DocumentType, VatLine, VatMarker, money
@@ -154,6 +154,18 @@ def mark_paid(session: Session, company_id: int, purchase_id: int, paid_on: date
         raise InvalidInputError("payment method", method, "say how it was paid (transfer, card, cheque...)")
     payment.status, payment.paid_on, payment.method = PaymentStatus.PAID, paid_on, method.strip()[:40]
     return payment
+
+
+def owed_by_supplier(session: Session, company_id: int) -> dict[int, Decimal]:
+    """What the company still owes each supplier: its pending payments, less its credit notes."""
+    query = (
+        select(Payment.supplier_id, func.sum(Payment.amount))
+        .where(Payment.company_id == company_id, Payment.status == PaymentStatus.PENDING)
+        .where(Payment.supplier_id.is_not(None), Payment.amount.is_not(None))
+        .group_by(Payment.supplier_id)
+    )
+    rows = session.execute(query)
+    return {supplier: total for supplier, total in rows if supplier is not None and total is not None}
 
 
 def lock(purchase: Purchase, at: datetime) -> None:

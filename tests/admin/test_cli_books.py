@@ -107,8 +107,28 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 def test_supplier_list(env: dict[str, str]) -> None:
     assert rows(ok(env, "supplier", "list", "acme")) == [
-        ["1", "Bâti-Sud SAS", "44306184100005", "FR64443061841", "F00001", "604000 (default)", "-", "no"],
-        ["2", "Papeterie [Durand] SARL", "-", "DE123456789", "F00002", "604000 (default)", "-", "no"],
+        [
+            "1",
+            "Bâti-Sud SAS",
+            "44306184100005",
+            "FR64443061841",
+            "F00001",
+            "604000 (default)",
+            "-",
+            "no",
+            "0.00",
+        ],
+        [
+            "2",
+            "Papeterie [Durand] SARL",
+            "-",
+            "DE123456789",
+            "F00002",
+            "604000 (default)",
+            "-",
+            "no",
+            "60.00",
+        ],
     ]
     assert rows(ok(env, "supplier", "list", "other"))[0][:2] == ["3", "Loin SAS"]
 
@@ -122,9 +142,9 @@ def test_supplier_set_then_list(env: dict[str, str]) -> None:
         "  terms 45 days end of month, trusted yes, up to 500.00",
     ]
     listed = rows(ok(env, "supplier", "list", "acme"))
-    assert listed[0][4:] == ["FBATI", "606400", "45 days end of month", "yes, up to 500.00"]
+    assert listed[0][4:] == ["FBATI", "606400", "45 days end of month", "yes, up to 500.00", "0.00"]
     ok(env, "supplier", "set", "acme", "1", "--no-threshold", "--no-end-of-month")
-    assert rows(ok(env, "supplier", "list", "acme"))[0][6:] == ["45 days", "yes"]
+    assert rows(ok(env, "supplier", "list", "acme"))[0][6:8] == ["45 days", "yes"]
     ok(env, "supplier", "set", "acme", "1", "--untrusted")
     assert rows(ok(env, "supplier", "list", "acme"))[0][7] == "no"
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from parsers.extract import read_without_ocr
 from parsers.filetype import sniff
 from parsers.invoice import DocumentType, InvoiceFields, Method
+from purchases.editing import mark_paid, owed_by_supplier
 from purchases.suppliers import SupplierSettings, update_supplier
 from store.models import Booking, Channel, ImportEvent, ImportEventKind
 from store.purchase_models import JournalEntry, Payment, Purchase, PurchaseStatus, Supplier
@@ -208,6 +209,27 @@ def test_a_credit_note_with_the_invoice_number_is_not_a_duplicate(session: Sessi
     credit = book_fields(session, acme, invoice(document_type=DocumentType.CREDIT_NOTE))
     assert credit.booking == Booking.PURCHASE
     assert payment_of(session, credit.purchase_id).amount == Decimal("-1200.00")
+
+
+def test_a_credit_note_reduces_what_is_owed_to_its_supplier(session: Session, acme: int) -> None:
+    invoice_id = book_fields(session, acme, invoice()).purchase_id
+    book_fields(
+        session,
+        acme,
+        invoice(
+            document_type=DocumentType.CREDIT_NOTE,
+            invoice_number="AV-1",
+            total_excl_tax=Decimal("100.00"),
+            total_tax=Decimal("20.00"),
+            total_incl_tax=Decimal("120.00"),
+            vat_breakdown=(),
+        ),
+    )
+    supplier_id = purchase_of(session, invoice_id).supplier_id
+    assert supplier_id is not None
+    assert owed_by_supplier(session, acme) == {supplier_id: Decimal("1080.00")}
+    mark_paid(session, acme, invoice_id, date(2026, 11, 30), "transfer")
+    assert owed_by_supplier(session, acme) == {supplier_id: Decimal("-120.00")}
 
 
 def test_the_same_number_from_another_supplier_is_not_a_duplicate(session: Session, acme: int) -> None:
