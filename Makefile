@@ -20,10 +20,10 @@ $(SYSTEM_STAMP): scripts/system-deps.sh
 	scripts/system-deps.sh
 	@mkdir -p var && touch $@
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[dev,postgres]'
 	touch $@
 
 lint: setup

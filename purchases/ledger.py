@@ -39,12 +39,12 @@ def number_key(number: str | None) -> str | None:
 def fill_from_fields(purchase: Purchase, fields: InvoiceFields) -> None:
     """Copies what was read onto the purchase (totals derived where the invoice leaves one out)."""
     amounts = settle_amounts(fields)
-    purchase.supplier_name = fields.supplier_name
+    purchase.supplier_name = fields.supplier_name[:200] if fields.supplier_name else None
     purchase.invoice_number = fields.invoice_number[:100] if fields.invoice_number else None
     purchase.number_key = number_key(fields.invoice_number)
     purchase.document_type = fields.document_type.value
     purchase.issue_date = fields.issue_date
-    purchase.currency = fields.currency
+    purchase.currency = fields.currency[:3] if fields.currency else None
     purchase.total_excl_tax = amounts.total_excl_tax if amounts else fields.total_excl_tax
     purchase.total_tax = amounts.total_tax if amounts else fields.total_tax
     purchase.total_incl_tax = amounts.total_incl_tax if amounts else fields.total_incl_tax

@@ -91,7 +91,7 @@ class Pipeline:
                         raw_message_id=message.id,
                         company_id=message.company_id,
                         position=part.position,
-                        filename=part.filename,
+                        filename=part.filename[:255] if part.filename else None,
                         declared_type=part.declared_type[:255],
                         kind=part.kind.value,
                         sha256=sha256,

@@ -16,6 +16,7 @@ packages=(
   fonts-dejavu-core    # font of the generated fixture invoices (their bytes depend on it)
   dovecot-imapd        # a real IMAP server for the IMAP poller tests (started by the tests, not as a service)
   openssl              # self-signed certificates for the IMAP TLS tests
+  postgresql           # a throwaway PostgreSQL for the store and booking tests (started by the tests)
 )
 if [[ "${1:-}" == "bench" ]]; then
   packages+=(postfix)  # smtp-source load generator and the private Postfix peer

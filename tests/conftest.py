@@ -1,4 +1,4 @@
-"""Shared fixtures: a real collecte SMTP server per test with one company, 'acme'."""
+"""Shared fixtures: a real collecte SMTP server per test with one company, 'acme'; a throwaway PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.postgres_server import PostgresServer, start_postgres
 from tests.support import SIRETS, RunningServer, start_server
 
 
@@ -17,3 +18,17 @@ def server(tmp_path: Path) -> Iterator[RunningServer]:
     running.add_company("ACME SAS", SIRETS[0], "acme")
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL cluster on a free loopback port, for the whole session."""
+    server = start_postgres()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(postgres: PostgresServer) -> str:
+    """The SQLAlchemy URL of a fresh, empty PostgreSQL database of the test's own."""
+    return postgres.new_database()
