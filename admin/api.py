@@ -15,6 +15,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException
 
+from admin.api_access import install
+from admin.api_companies import router as companies_router
 from admin.settings import AdminSettings
 from ingest.accept import Acceptance
 from ingest.errors import ApiError
@@ -76,7 +78,7 @@ async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def create_app(context: ApiContext) -> FastAPI:
-    """The application: OpenAPI at /docs, every error as JSON `{"error", "reason"}`, the push router."""
+    """The application: OpenAPI at /docs, every error as JSON `{"error", "reason"}`, push and admin routes."""
     app = FastAPI(
         title="collecte",
         summary="Supplier invoices pushed by document platforms or received by email, turned into purchases.",
@@ -100,4 +102,6 @@ def create_app(context: ApiContext) -> FastAPI:
         on_accepted=context.on_accepted,
     )
     app.include_router(push_router(service))
+    install(app, context.engine, context.ingest.mail_domains)
+    app.include_router(companies_router)
     return app

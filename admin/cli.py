@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from admin.cli_access import access
 from admin.cli_books import books, supplier
 from admin.cli_imap import imap
 from admin.cli_purchases import payment, purchase
@@ -129,6 +130,7 @@ main.add_command(books)
 main.add_command(purchase)
 main.add_command(payment)
 main.add_command(token)
+main.add_command(access)
 
 
 @main.command()

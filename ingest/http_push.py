@@ -16,35 +16,26 @@ from functools import partial
 from typing import Annotated, Any, TypeVar
 
 import structlog
-from fastapi import APIRouter, Path, Query, Request, Security
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
 
 from ingest.accept import Acceptance
 from ingest.addresses import collection_addresses
 from ingest.errors import AcceptError, ApiError
 from ingest.http_accept import HttpAcceptor, Push, PushReceipt, judge_push
+from ingest.http_auth import CompanyRef, Credentials, authenticated, permitted_company
 from ingest.http_form import PushLimits, check_length, read_form
 from ingest.http_status import DocumentPage, DocumentReport, PublicStatus, document_page, document_report
-from ingest.tokens import Caller, authenticate
+from ingest.tokens import Caller
 from parsers.gate import GatePolicy, GateVerdict, PartVerdict, RefusalCode
-from store.db import make_sessionmaker, write_session
-from store.models import Company
-from store.purchase_models import TokenRole
+from purchases.access import Permission
+from store.db import make_sessionmaker
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
 
 PREFIX = "/api/v1/companies/{slug}/documents"
-PUSHERS = frozenset({TokenRole.PLATFORM, TokenRole.FIRM_ADMIN})
-"""Roles that may push documents."""
-bearer = HTTPBearer(
-    auto_error=False,
-    scheme_name="token",
-    description="An API token (`collecte token create`), sent as `Authorization: Bearer clt_...`.",
-)
 
 
 @dataclass(frozen=True)
@@ -58,11 +49,6 @@ class PushService:
     mail_domains: tuple[str, ...]
     executor: Executor | None
     on_accepted: Callable[[Acceptance], None]
-
-
-def _unauthorized(reason: str, invalid: bool) -> ApiError:
-    challenge = 'Bearer realm="collecte"' + (', error="invalid_token"' if invalid else "")
-    return ApiError(401, "unauthorized", reason, headers={"WWW-Authenticate": challenge})
 
 
 class ErrorBody(BaseModel):
@@ -138,25 +124,7 @@ def accepted_answer(receipt: PushReceipt, verdict: GateVerdict) -> PushAnswer:
     )
 
 
-@dataclass(frozen=True)
-class CompanyRef:
-    """A company a caller may reach."""
-
-    id: int
-    slug: str
-    active: bool
-
-
-def company_in_scope(session: Session, slug: str, caller: Caller) -> CompanyRef:
-    """The company if the caller may reach it, else 404: the same answer as for a company not there."""
-    company = session.scalar(select(Company).where(Company.slug == slug.lower()))
-    if company is None or not caller.may_reach(company.id):
-        raise ApiError(404, "not_found", f"no company {slug!r}")
-    return CompanyRef(company.id, company.slug, company.active)
-
-
-Credentials = Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]
-Slug = Annotated[str, Path(description="The company's slug (local part of its collection address).")]
+Slug = Annotated[str, Path(description="The company's slug (local part of its collection address) or SIRET.")]
 
 
 class PushEndpoints:
@@ -170,26 +138,17 @@ class PushEndpoints:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.service.executor, partial(function, *args))
 
-    def _authenticate(self, secret: str) -> Caller | None:
-        with write_session(self.service.engine, self._sessions) as session:
-            return authenticate(session, secret)
-
-    def _company(self, slug: str, caller: Caller) -> CompanyRef:
+    def _company(self, slug: str, caller: Caller, permission: Permission) -> CompanyRef:
         with self._sessions() as session:
-            return company_in_scope(session, slug, caller)
+            return permitted_company(session, slug, caller, (permission,))
 
     def _read(self, query: Callable[..., T], *args: Any) -> T:
         with self._sessions() as session:
             return query(session, *args)
 
-    async def caller(self, credentials: HTTPAuthorizationCredentials | None) -> Caller:
+    async def caller(self, credentials: Credentials) -> Caller:
         """The caller of a request; ApiError 401 when the token is missing, unknown or revoked."""
-        if credentials is None:
-            raise _unauthorized("send an API token as 'Authorization: Bearer <token>'", invalid=False)
-        caller = await self._blocking(self._authenticate, credentials.credentials)
-        if caller is None:
-            raise _unauthorized("the API token is unknown or revoked", invalid=True)
-        return caller
+        return await self._blocking(authenticated, self.service.engine, self._sessions, credentials)
 
     async def push(self, slug: Slug, request: Request, credentials: Credentials) -> PushAnswer:
         """Pushes one or more documents (PDF, image, Factur-X/UBL/CII XML) for the company to read and book.
@@ -200,11 +159,8 @@ class PushEndpoints:
         with a reason. Answers at once with the new document ids; poll their status.
         """
         caller = await self.caller(credentials)
-        if caller.role not in PUSHERS:
-            reason = f"a {caller.role.value} token may not push documents: use a platform token"
-            raise ApiError(403, "forbidden", reason)
+        company = await self._blocking(self._company, slug, caller, Permission.PUSH)
         check_length(request, self.service.limits)
-        company = await self._blocking(self._company, slug, caller)
         if not company.active:
             raise ApiError(403, "company_inactive", f"company {company.slug!r} is inactive")
         push = await self._read_push(request, caller, company)
@@ -263,7 +219,7 @@ class PushEndpoints:
     async def status(self, slug: Slug, document_id: int, credentials: Credentials) -> DocumentReport:
         """Where one document stands; on failure, the stage and the reason."""
         caller = await self.caller(credentials)
-        company = await self._blocking(self._company, slug, caller)
+        company = await self._blocking(self._company, slug, caller, Permission.DOCUMENT_STATUS)
         return await self._blocking(self._read, document_report, company.id, company.slug, document_id)
 
     async def listing(
@@ -276,7 +232,7 @@ class PushEndpoints:
     ) -> DocumentPage:
         """The company's documents (every channel), newest first: e.g. `?status=failed` for those in error."""
         caller = await self.caller(credentials)
-        company = await self._blocking(self._company, slug, caller)
+        company = await self._blocking(self._company, slug, caller, Permission.DOCUMENT_STATUS)
         return await self._blocking(self._read, document_page, company.id, status, limit, offset)
 
 

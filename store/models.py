@@ -235,5 +235,7 @@ class ImportEvent(Base):
     size: Mapped[int | None] = mapped_column(Integer)
 
 
-# The books tables reference documents and are referenced by them: register them whenever these are.
+# The books tables reference documents and are referenced by them: register them whenever these are
+# (and the access switches with them).
+import store.access_models  # noqa: E402
 import store.purchase_models  # noqa: E402, F401

@@ -1,0 +1,189 @@
+"""The role and endpoint matrix of the HTTP API: a world of companies and tokens, endpoint rows, the checks.
+
+An `Endpoint` row says how to call one `/api/v1` endpoint and which status each role gets on a company its
+token reaches. `check_call` then calls it as every role on a company in scope, out of scope and unknown (by
+slug and by SIRET), and checks the exact status and that a refused call's body is only `{"error", "reason"}`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+from ingest.tokens import create_token, revoke_token
+from store.purchase_models import ApiToken, TokenRole
+from tests.support import SIRETS, RunningServer, small_pdf
+
+ROLES = (
+    TokenRole.FIRM_ADMIN,
+    TokenRole.FIRM_USER,
+    TokenRole.COMPANY_ADMIN,
+    TokenRole.COMPANY_USER,
+    TokenRole.PLATFORM,
+    TokenRole.ACCOUNTING_SOFTWARE,
+)
+"""The order of the statuses in `Endpoint.expect`."""
+API = "/api/v1"
+UNAUTHORIZED, FORBIDDEN, NOT_FOUND = 401, 403, 404
+REFUSALS = frozenset({UNAUTHORIZED, FORBIDDEN, NOT_FOUND})
+IN_SCOPE, OUT_OF_SCOPE, UNKNOWN = "acme", "other", "nobody"
+NAMES = {
+    TokenRole.FIRM_ADMIN: "Cabinet Martin",
+    TokenRole.FIRM_USER: "Paul (cabinet)",
+    TokenRole.COMPANY_ADMIN: "Claire (ACME)",
+    TokenRole.COMPANY_USER: "Marie (ACME)",
+    TokenRole.PLATFORM: "Welyb",
+    TokenRole.ACCOUNTING_SOFTWARE: "Production",
+}
+"""The name of each role's token (a platform token's name is the platform pushes must name)."""
+
+Body = Callable[[str], dict[str, Any]]
+"""The keyword arguments of the request (json=, data=, files=...), given the caller's token name."""
+
+
+def no_body(name: str) -> dict[str, Any]:
+    """A request without a body."""
+    return {}
+
+
+def push_body(name: str) -> dict[str, Any]:
+    """A push of one small PDF, naming the caller as the platform."""
+    return {
+        "data": {"platform": name},
+        "files": [("files", ("f.pdf", small_pdf("matrix"), "application/pdf"))],
+    }
+
+
+def json_body(payload: object) -> Body:
+    """A request with this JSON body."""
+    return lambda name: {"json": payload}
+
+
+def route_template(path: str) -> str:
+    """A route's path with every parameter as `{}` (`/companies/{slug}` and `/companies/{company}` match)."""
+    return re.sub(r"\{[^}]+\}", "{}", path)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One endpoint: method, path under /api/v1 (`{company}` and a document's `{id}` filled per call), the
+    permission it needs, and the status of each role (in `ROLES` order) on a company in its scope."""
+
+    method: str
+    path: str
+    permission: str | None
+    expect: tuple[int, int, int, int, int, int]
+    body: Body = field(default=no_body)
+
+    @property
+    def scoped(self) -> bool:
+        """True when the path names a company."""
+        return "{company}" in self.path
+
+    @property
+    def template(self) -> str:
+        """The path with every parameter as `{}`, to compare with the application's routes."""
+        return route_template(API + self.path)
+
+    def status_in_scope(self, role: TokenRole) -> int:
+        """The status a role gets on a company its token reaches."""
+        return self.expect[ROLES.index(role)]
+
+    def __str__(self) -> str:
+        return f"{self.method} {API}{self.path}"
+
+
+@dataclass(frozen=True)
+class Company:
+    """A company of the world: how to name it, and one of its documents."""
+
+    slug: str
+    siret: str
+    document_id: int
+
+
+@dataclass(frozen=True)
+class World:
+    """A running server with companies acme (every token reaches it) and other (only firm_admin does)."""
+
+    server: RunningServer
+    companies: Mapping[str, Company]
+    secrets: Mapping[TokenRole, str]
+    revoked: str
+
+    def url(self, endpoint: Endpoint, key: str, document_id: int) -> str:
+        """The URL of endpoint for the company named key."""
+        path = endpoint.path.replace("{company}", key).replace("{id}", str(document_id))
+        return self.server.api_url + API + path
+
+
+def build_world(server: RunningServer) -> World:
+    """Adds the companies, a token of each role (scoped to acme) and a revoked one; a document per company."""
+    ids = {IN_SCOPE: server.add_company("ACME SAS", SIRETS[0], IN_SCOPE)}
+    ids[OUT_OF_SCOPE] = server.add_company("Other SARL", SIRETS[1], OUT_OF_SCOPE)
+    with server.storage.sessions.begin() as session:
+        secrets = {
+            role: create_token(
+                session,
+                name=NAMES[role],
+                role=role,
+                company_ids=() if role == TokenRole.FIRM_ADMIN else (ids[IN_SCOPE],),
+            )
+            for role in ROLES
+        }
+        revoked = create_token(session, name="Former", role=TokenRole.FIRM_ADMIN, company_ids=())
+        revoke_token(session, session.scalars(select(ApiToken.id).where(ApiToken.name == "Former")).one())
+    companies = {}
+    for slug, siret in ((IN_SCOPE, SIRETS[0]), (OUT_OF_SCOPE, SIRETS[1])):
+        answer = httpx.post(
+            f"{server.api_url}/api/v1/companies/{slug}/documents",
+            headers=bearer(secrets[TokenRole.FIRM_ADMIN]),
+            timeout=30,
+            **push_body("Setup"),
+        )
+        assert answer.status_code == 202, answer.text
+        companies[slug] = Company(slug, siret, answer.json()["documents"][0]["id"])
+    return World(server, companies, secrets, revoked)
+
+
+def bearer(secret: str) -> dict[str, str]:
+    """The Authorization header of a token."""
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def assert_refused(answer: httpx.Response, status: int, reason: str | None = None) -> None:
+    """The answer is the refusal expected, and its body says why and nothing else."""
+    assert answer.status_code == status, answer.text
+    body = answer.json()
+    assert set(body) == {"error", "reason"}, body
+    if reason is not None:
+        assert body["reason"] == reason, body
+
+
+def check_call(world: World, endpoint: Endpoint, role: TokenRole, key: str, expected: int) -> None:
+    """Calls endpoint as role on the company named key, and checks the answer (refusals store nothing)."""
+    company = next((c for c in world.companies.values() if key in (c.slug, c.siret)), None)
+    document_id = company.document_id if company else world.companies[IN_SCOPE].document_id
+    before = world.server.message_count()
+    answer = httpx.request(
+        endpoint.method,
+        world.url(endpoint, key, document_id),
+        headers=bearer(world.secrets[role]),
+        timeout=30,
+        **endpoint.body(NAMES[role]),
+    )
+    where = f"{endpoint} as {role} on {key!r}"
+    assert answer.status_code == expected, f"{where}: {answer.status_code} {answer.text}"
+    if expected == NOT_FOUND:
+        assert answer.json() == {"error": "not_found", "reason": f"no company {key!r}"}, where
+    elif expected == FORBIDDEN:
+        slug = company.slug if company else key
+        reason = f"{role} may not {endpoint.permission} for company {slug!r}"
+        assert answer.json() == {"error": "forbidden", "reason": reason}, where
+    if expected in REFUSALS:
+        assert world.server.message_count() == before, f"{where}: a refused call stored something"
