@@ -62,7 +62,7 @@ def unique_sha256() -> str:
     return hashlib.sha256(f"books-db-{next(_serial)}-{datetime.now(UTC).isoformat()}".encode()).hexdigest()
 
 
-def book_fields(
+def store_read(
     session: Session,
     company_id: int,
     fields: InvoiceFields,
@@ -72,10 +72,8 @@ def book_fields(
     platform: str = "email",
     due_date_hint: date | None = None,
     external_reference: str | None = None,
-    today: date = TODAY,
-) -> Booked:
-    """Stores a processed message with one read document carrying `fields`, books it, returns the result."""
-    digest = sha256 or unique_sha256()
+) -> RawMessage:
+    """Stores a processed message with one read document carrying `fields`, as reading leaves it."""
     message = RawMessage(
         company_id=company_id,
         sha256=unique_sha256(),
@@ -102,7 +100,7 @@ def book_fields(
             filename=filename,
             declared_type="application/pdf",
             kind="pdf",
-            sha256=digest,
+            sha256=sha256 or unique_sha256(),
             size=1000,
             status=DocumentStatus.READ,
             method=fields.method.value,
@@ -114,6 +112,32 @@ def book_fields(
         )
     )
     session.flush()
+    return message
+
+
+def book_fields(
+    session: Session,
+    company_id: int,
+    fields: InvoiceFields,
+    *,
+    sha256: str | None = None,
+    channel: Channel = Channel.SMTP,
+    platform: str = "email",
+    due_date_hint: date | None = None,
+    external_reference: str | None = None,
+    today: date = TODAY,
+) -> Booked:
+    """Stores a processed message with one read document carrying `fields`, books it, returns the result."""
+    message = store_read(
+        session,
+        company_id,
+        fields,
+        sha256=sha256,
+        channel=channel,
+        platform=platform,
+        due_date_hint=due_date_hint,
+        external_reference=external_reference,
+    )
     results = book_message(session, message, today)
     assert results is not None and len(results) == 1, results
     return results[0]

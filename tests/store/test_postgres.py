@@ -49,6 +49,7 @@ from tests.purchases.books_db import (
     add_acme,
     book_fields,
     invoice,
+    store_read,
     unique_sha256,
 )
 from tests.support import SIRETS, mail, small_pdf, zip_of
@@ -347,39 +348,7 @@ def store_document(
 ) -> int:
     """Commits a processed message with one read document (the file sha256) and returns the message id."""
     with sessions.begin() as session:
-        message = RawMessage(
-            company_id=company_id,
-            sha256=unique_sha256(),
-            size=1000,
-            envelope_from="compta@fournisseur.fr",
-            envelope_to=[TO],
-            peer="127.0.0.1",
-            helo="fournisseur.fr",
-            received_at=datetime.now(UTC),
-            channel=Channel.SMTP,
-            source_platform="email",
-            status=MessageStatus.PROCESSED,
-        )
-        session.add(message)
-        session.flush()
-        session.add(
-            Document(
-                raw_message_id=message.id,
-                company_id=company_id,
-                position="1",
-                filename="facture.pdf",
-                declared_type="application/pdf",
-                kind="pdf",
-                sha256=sha256,
-                size=1000,
-                status=DocumentStatus.READ,
-                method=fields.method.value,
-                confidence=fields.overall_confidence,
-                fields=fields.to_contract("facture.pdf"),
-                extraction=fields.to_record(),
-            )
-        )
-        return message.id
+        return store_read(session, company_id, fields, sha256=sha256).id
 
 
 def book(sessions: sessionmaker[Session], message_id: int) -> Booked:
