@@ -10,6 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 CENT = Decimal("0.01")
+KEY_FIELDS = ("supplier_name", "invoice_number", "issue_date", "total_incl_tax")
+"""The fields whose mean confidence is an extraction's overall confidence."""
 
 
 class DocumentType(enum.StrEnum):
@@ -105,7 +107,7 @@ class InvoiceFields:
     @property
     def overall_confidence(self) -> float:
         """The mean confidence of the key fields (0 for a key field that is missing)."""
-        keys = ("supplier_name", "invoice_number", "issue_date", "total_incl_tax")
+        keys = KEY_FIELDS
         return round(sum(self.confidence.get(k, 0.0) for k in keys) / len(keys), 3)
 
     def to_contract(self, file: str) -> dict[str, Any]:

@@ -38,6 +38,18 @@ class Books:
     review: ReviewPolicy
 
 
+def charge_account(
+    value: str,
+    field: str = "charge account",
+    why: str = "a class 6 (or class 2, fixed assets) account number",
+) -> str:
+    """A charge account number, upper-cased: class 6, or class 2 for a fixed-asset supplier."""
+    account = value.strip().upper()
+    if not ACCOUNT.match(account) or account[0] not in "26":
+        raise InvalidInputError(field, account, why)
+    return account
+
+
 def load_books(session: Session, company_id: int) -> CompanyBooks:
     """The company's settings row, created with the defaults the first time it is needed."""
     row = session.get(CompanyBooks, company_id)
@@ -103,9 +115,7 @@ def _checked(name: str, value: object) -> Any:
     if name == "self_assessed_rate":
         return _rate(str(value))
     if name == "default_charge_account":
-        if not ACCOUNT.match(text) or text[0] not in "26":
-            raise InvalidInputError(name, text, "a charge account is a class 6 (or class 2) account number")
-        return text
+        return charge_account(text, name, "a charge account is a class 6 (or class 2) account number")
     if not ACCOUNT.match(text) or not text.startswith(_ACCOUNT_CLASSES[name]):
         raise InvalidInputError(
             name, text, f"expected an account number starting with {_ACCOUNT_CLASSES[name]}"

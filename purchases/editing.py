@@ -10,10 +10,10 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from parsers.invoice import DocumentType, VatLine, VatMarker, money
-from purchases.books import ACCOUNT, books_of, load_books
+from parsers.invoice import DocumentType, VatLine, VatMarker
+from purchases.books import books_of, charge_account, load_books
 from purchases.errors import ConflictError, InvalidInputError, NotFoundError
-from purchases.ledger import derive_due_date, number_key, review, schedule_payment, write_entry
+from purchases.ledger import derive_due_date, number_key, review, schedule_payment, vat_line_rows, write_entry
 from store.purchase_models import Payment, PaymentStatus, Purchase, Supplier
 
 REVIEWED = 1.0
@@ -113,10 +113,7 @@ def _apply(session: Session, purchase: Purchase, edit: PurchaseEdit) -> None:
     if edit.document_type is not None:
         purchase.document_type = edit.document_type.value
     if edit.vat_lines is not None:
-        purchase.vat_lines = [
-            {"rate": str(line.rate), "base": str(money(line.base)), "amount": str(money(line.amount))}
-            for line in edit.vat_lines
-        ]
+        purchase.vat_lines = vat_line_rows(edit.vat_lines)
     if edit.markers is not None:
         purchase.markers = sorted(marker.value for marker in edit.markers)
     if edit.currency is not None:
@@ -126,12 +123,7 @@ def _apply(session: Session, purchase: Purchase, edit: PurchaseEdit) -> None:
 
 def _apply_booking(session: Session, purchase: Purchase, edit: PurchaseEdit) -> None:
     if edit.charge_account is not None:
-        account = edit.charge_account.strip().upper()
-        if not ACCOUNT.match(account) or account[0] not in "26":
-            raise InvalidInputError(
-                "charge account", account, "a class 6 (or class 2, fixed assets) account number"
-            )
-        purchase.charge_account = account
+        purchase.charge_account = charge_account(edit.charge_account)
     if edit.supplier_id is not None:
         supplier = session.get(Supplier, edit.supplier_id)
         if supplier is None or supplier.company_id != purchase.company_id:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from parsers.invoice import DocumentType, InvoiceFields, Method, VatLine, VatMarker, money
+from parsers.invoice import KEY_FIELDS, DocumentType, InvoiceFields, Method, VatLine, VatMarker, money
 from purchases.books import Books
 from purchases.due_dates import DueDate, due_date
 from purchases.entries import PurchaseToBook, build_entry
@@ -25,7 +25,6 @@ from store.purchase_models import (
     Supplier,
 )
 
-KEY_FIELDS = ("supplier_name", "invoice_number", "issue_date", "total_incl_tax")
 _NOT_ALNUM = re.compile(r"[^0-9a-z]")
 
 
@@ -49,10 +48,7 @@ def fill_from_fields(purchase: Purchase, fields: InvoiceFields) -> None:
     purchase.total_tax = amounts.total_tax if amounts else fields.total_tax
     purchase.total_incl_tax = amounts.total_incl_tax if amounts else fields.total_incl_tax
     purchase.amount_due = fields.amount_due
-    purchase.vat_lines = [
-        {"rate": str(line.rate), "base": str(money(line.base)), "amount": str(money(line.amount))}
-        for line in fields.vat_breakdown
-    ]
+    purchase.vat_lines = vat_line_rows(fields.vat_breakdown)
     purchase.markers = sorted(marker.value for marker in fields.markers)
     purchase.method = fields.method.value
     purchase.confidence = fields.overall_confidence
@@ -81,6 +77,14 @@ def fields_of(purchase: Purchase) -> InvoiceFields:
         confidence=dict.fromkeys(KEY_FIELDS, purchase.confidence),
         warnings=tuple(purchase.warnings),
     )
+
+
+def vat_line_rows(lines: tuple[VatLine, ...]) -> list[dict[str, str]]:
+    """VAT lines as stored on a purchase (JSON): rate as read, base and amount with two decimals."""
+    return [
+        {"rate": str(line.rate), "base": str(money(line.base)), "amount": str(money(line.amount))}
+        for line in lines
+    ]
 
 
 def vat_lines_of(purchase: Purchase) -> tuple[VatLine, ...]:

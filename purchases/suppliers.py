@@ -14,7 +14,7 @@ from stdnum.fr import siret as siret_number
 from stdnum.fr import tva
 
 from parsers.invoice import InvoiceFields
-from purchases.books import ACCOUNT, load_books
+from purchases.books import charge_account, load_books
 from purchases.due_dates import PaymentTerms
 from purchases.errors import InvalidInputError, NotFoundError
 from purchases.review import Trust
@@ -173,12 +173,7 @@ def _update(session: Session, company_id: int, supplier_id: int, changes: Suppli
     if supplier is None or supplier.company_id != company_id:
         raise NotFoundError(f"no supplier {supplier_id} in this company")
     if changes.charge_account is not None:
-        account = changes.charge_account.strip().upper()
-        if not ACCOUNT.match(account) or account[0] not in "26":
-            raise InvalidInputError(
-                "charge account", account, "a class 6 (or class 2, fixed assets) account number"
-            )
-        supplier.charge_account = account
+        supplier.charge_account = charge_account(changes.charge_account)
     if changes.payment_days is not None:
         PaymentTerms(changes.payment_days, bool(changes.payment_end_of_month))
         supplier.payment_days = changes.payment_days

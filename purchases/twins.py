@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
+from purchases.ledger import number_key
 from store.models import Document, DocumentStatus
 
 STRUCTURED = ("xml", "facturx")
-_NOT_ALNUM = re.compile(r"[^0-9a-z]")
 
 
 def _number(document: Document) -> str | None:
     value = (document.fields or {}).get("invoice_number")
-    if not value:
-        return None
-    return _NOT_ALNUM.sub("", str(value).lower()) or None
+    return number_key(str(value)) if value else None
 
 
 def link_twins(documents: Sequence[Document]) -> list[tuple[Document, Document]]:

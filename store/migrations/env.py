@@ -5,9 +5,6 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine
 
-import store.access_models  # registers the access switches on Base.metadata
-import store.imap_models  # registers the IMAP tables on Base.metadata
-import store.purchase_models  # noqa: F401  (registers the books tables on Base.metadata)
 from store.db import make_engine
 from store.models import Base
 from store.settings import StoreSettings

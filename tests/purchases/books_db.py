@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from admin.runtime import Storage
-from parsers.invoice import InvoiceFields, Method, VatLine
+from parsers.invoice import KEY_FIELDS, InvoiceFields, Method, VatLine
 from purchases.booking import Booked, book_message
 from purchases.companies import add_company
 from store.models import Channel, Document, DocumentStatus, MessageStatus, RawMessage
@@ -24,7 +24,6 @@ TODAY = date(2026, 11, 22)
 SUPPLIER_SIRET = "44306184100005"
 SUPPLIER_SIREN = "443061841"
 SUPPLIER_VAT = "FR64443061841"
-KEY_FIELDS = ("supplier_name", "invoice_number", "issue_date", "total_incl_tax")
 _serial = itertools.count(1)
 
 

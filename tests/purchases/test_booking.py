@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 
 from parsers.extract import read_without_ocr
 from parsers.filetype import sniff
-from parsers.invoice import DocumentType, InvoiceFields, Method
+from parsers.invoice import KEY_FIELDS, DocumentType, InvoiceFields, Method
 from purchases.editing import mark_paid, owed_by_supplier
 from purchases.suppliers import SupplierSettings, update_supplier
 from store.models import Booking, Channel, ImportEvent, ImportEventKind
 from store.purchase_models import JournalEntry, Payment, Purchase, PurchaseStatus, Supplier
-from tests.purchases.books_db import KEY_FIELDS, book_fields, invoice
+from tests.purchases.books_db import book_fields, invoice
 
 INVOICES = Path(__file__).parents[2] / "fixtures" / "invoices"
 DOMESTIC = [("604000", "D"), ("445660", "D"), ("401000", "C")]
