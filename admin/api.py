@@ -1,4 +1,4 @@
-"""The HTTP API application: FastAPI with JSON error answers, serving the push endpoints (admin later)."""
+"""The HTTP API application: FastAPI with JSON error answers, serving the push and admin endpoints."""
 
 from __future__ import annotations
 
@@ -17,6 +17,10 @@ from starlette.exceptions import HTTPException
 
 from admin.api_access import install
 from admin.api_companies import router as companies_router
+from admin.api_dashboards import router as dashboards_router
+from admin.api_exports import router as exports_router
+from admin.api_imports import router as imports_router
+from admin.api_purchases import router as purchases_router
 from admin.settings import AdminSettings
 from ingest.accept import Acceptance
 from ingest.errors import ApiError
@@ -104,4 +108,8 @@ def create_app(context: ApiContext) -> FastAPI:
     app.include_router(push_router(service))
     install(app, context.engine, context.ingest.mail_domains)
     app.include_router(companies_router)
+    app.include_router(imports_router)
+    app.include_router(purchases_router)
+    app.include_router(exports_router)
+    app.include_router(dashboards_router)
     return app

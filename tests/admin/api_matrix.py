@@ -16,7 +16,9 @@ import httpx
 from sqlalchemy import select
 
 from ingest.tokens import create_token, revoke_token
-from store.purchase_models import ApiToken, TokenRole
+from store.models import Document
+from store.purchase_models import ApiToken, Payment, TokenRole
+from tests.purchases.books_db import TODAY, book_fields, invoice
 from tests.support import SIRETS, RunningServer, small_pdf
 
 ROLES = (
@@ -71,8 +73,8 @@ def route_template(path: str) -> str:
 
 @dataclass(frozen=True)
 class Endpoint:
-    """One endpoint: method, path under /api/v1 (`{company}` and a document's `{id}` filled per call), the
-    permission it needs, and the status of each role (in `ROLES` order) on a company in its scope."""
+    """One endpoint: method, path under /api/v1 (`{company}` and the ids of `PLACEHOLDERS` filled per call),
+    the permission it needs, and the status of each role (in `ROLES` order) on a company in its scope."""
 
     method: str
     path: str
@@ -98,13 +100,23 @@ class Endpoint:
         return f"{self.method} {API}{self.path}"
 
 
+PLACEHOLDERS = ("id", "document", "message", "purchase", "payment")
+"""The ids a path may name besides `{company}`: `{id}` and `{document}` are the pushed (failed) document,
+`{message}` its message, `{purchase}` and `{payment}` those of a ready purchase booked for the company."""
+
+
 @dataclass(frozen=True)
 class Company:
-    """A company of the world: how to name it, and one of its documents."""
+    """A company of the world: how to name it, and the ids of its objects (see `PLACEHOLDERS`)."""
 
     slug: str
     siret: str
-    document_id: int
+    ids: Mapping[str, int]
+
+    @property
+    def document_id(self) -> int:
+        """The document pushed for the company."""
+        return self.ids["document"]
 
 
 @dataclass(frozen=True)
@@ -116,9 +128,11 @@ class World:
     secrets: Mapping[TokenRole, str]
     revoked: str
 
-    def url(self, endpoint: Endpoint, key: str, document_id: int) -> str:
-        """The URL of endpoint for the company named key."""
-        path = endpoint.path.replace("{company}", key).replace("{id}", str(document_id))
+    def url(self, endpoint: Endpoint, key: str, ids: Mapping[str, int]) -> str:
+        """The URL of endpoint for the company named key, its other placeholders filled from ids."""
+        path = endpoint.path.replace("{company}", key)
+        for name in PLACEHOLDERS:
+            path = path.replace("{" + name + "}", str(ids[name]))
         return self.server.api_url + API + path
 
 
@@ -147,7 +161,23 @@ def build_world(server: RunningServer) -> World:
             **push_body("Setup"),
         )
         assert answer.status_code == 202, answer.text
-        companies[slug] = Company(slug, siret, answer.json()["documents"][0]["id"])
+        document_id = answer.json()["documents"][0]["id"]
+        with server.storage.sessions.begin() as session:
+            message_id = session.get_one(Document, document_id).raw_message_id
+            booked = book_fields(session, ids[slug], invoice(invoice_number=f"FA-{slug}"), today=TODAY)
+            purchase_id = booked.purchase_id
+            payment_id = session.scalars(select(Payment.id).where(Payment.purchase_id == purchase_id)).one()
+        companies[slug] = Company(
+            slug,
+            siret,
+            {
+                "id": document_id,
+                "document": document_id,
+                "message": message_id,
+                "purchase": purchase_id,
+                "payment": payment_id,
+            },
+        )
     return World(server, companies, secrets, revoked)
 
 
@@ -168,11 +198,11 @@ def assert_refused(answer: httpx.Response, status: int, reason: str | None = Non
 def check_call(world: World, endpoint: Endpoint, role: TokenRole, key: str, expected: int) -> None:
     """Calls endpoint as role on the company named key, and checks the answer (refusals store nothing)."""
     company = next((c for c in world.companies.values() if key in (c.slug, c.siret)), None)
-    document_id = company.document_id if company else world.companies[IN_SCOPE].document_id
+    ids = company.ids if company else world.companies[IN_SCOPE].ids
     before = world.server.message_count()
     answer = httpx.request(
         endpoint.method,
-        world.url(endpoint, key, document_id),
+        world.url(endpoint, key, ids),
         headers=bearer(world.secrets[role]),
         timeout=30,
         **endpoint.body(NAMES[role]),
