@@ -10,6 +10,7 @@ import click
 
 from admin.cli_access import access
 from admin.cli_books import books, supplier
+from admin.cli_fec import fec_check
 from admin.cli_imap import imap
 from admin.cli_purchases import payment, purchase
 from admin.cli_support import friendly_errors
@@ -131,6 +132,7 @@ main.add_command(purchase)
 main.add_command(payment)
 main.add_command(token)
 main.add_command(access)
+main.add_command(fec_check)
 
 
 @main.command()
