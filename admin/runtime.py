@@ -29,6 +29,7 @@ from ingest.smtp import CollecteHandler, SmtpListener, start_smtp_server
 from parsers.extract import ReadLimits, read_with_ocr, read_without_ocr
 from parsers.gate import GatePolicy
 from purchases.broker import make_broker, start_worker
+from purchases.failures import Rerun, Stage
 from purchases.pipeline import Pipeline, Readers
 from purchases.settings import PipelineSettings
 from purchases.tasks import Actors, build_actors
@@ -174,6 +175,16 @@ class Runtime:
         for message_id in acceptance.stored:
             self.actors.unpack_message.send(message_id)
 
+    def rerun(self, rerun: Rerun) -> None:
+        """Sends a retried stage to the workers: unpack a message, read (then OCR) or book a document."""
+        assert self.actors is not None
+        actors = {
+            Stage.UNPACK: self.actors.unpack_message,
+            Stage.READ: self.actors.read_document,
+            Stage.BOOK: self.actors.book_document,
+        }
+        actors[rerun.stage].send(rerun.target_id)
+
     async def start(self) -> None:
         """Opens storage, starts the workers (in-process unless Redis), SMTP, IMAP and the HTTP API."""
         loop = asyncio.get_running_loop()
@@ -207,6 +218,7 @@ class Runtime:
             admin=self.admin,
             executor=self.executor,
             on_accepted=self.hand_off,
+            rerun=self.rerun,
         )
         self.api = await start_api_server(create_app(context), self.admin.api_host, self.admin.api_port)
         log.info("api.listening", host=self.admin.api_host, port=self.api_port)

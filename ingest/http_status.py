@@ -2,60 +2,17 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from ingest.errors import ApiError
-from store.models import Booking, Document, DocumentStatus, RawMessage
+from purchases.document_status import PublicStatus, failure_of, public_status, status_condition
+from store.models import Document, RawMessage
 
-
-class PublicStatus(enum.StrEnum):
-    """A document's status in the API: the pipeline's status and what booking made of it, in one word."""
-
-    PROCESSING = "processing"
-    READ = "read"
-    PURCHASE_CREATED = "purchase_created"
-    DUPLICATE = "duplicate"
-    TWIN = "twin"
-    FAILED = "failed"
-
-
-_BOOKINGS = {
-    Booking.PURCHASE: PublicStatus.PURCHASE_CREATED,
-    Booking.DUPLICATE: PublicStatus.DUPLICATE,
-    Booking.TWIN: PublicStatus.TWIN,
-}
-_STATUSES = {
-    DocumentStatus.PENDING: PublicStatus.PROCESSING,
-    DocumentStatus.READ: PublicStatus.READ,
-    DocumentStatus.BOOKED: PublicStatus.PURCHASE_CREATED,
-    DocumentStatus.FAILED: PublicStatus.FAILED,
-}
-
-
-def public_status(status: DocumentStatus, booking: Booking | None) -> PublicStatus:
-    """What booking made of the document when it did, else where the pipeline stands."""
-    return _BOOKINGS[booking] if booking is not None else _STATUSES[status]
-
-
-def _condition(status: PublicStatus) -> ColumnElement[bool]:
-    """The rows that `public_status` maps to status."""
-    unbooked = Document.booking.is_(None)
-    conditions = {
-        PublicStatus.PROCESSING: and_(unbooked, Document.status == DocumentStatus.PENDING),
-        PublicStatus.READ: and_(unbooked, Document.status == DocumentStatus.READ),
-        PublicStatus.FAILED: and_(unbooked, Document.status == DocumentStatus.FAILED),
-        PublicStatus.PURCHASE_CREATED: or_(
-            Document.booking == Booking.PURCHASE, and_(unbooked, Document.status == DocumentStatus.BOOKED)
-        ),
-        PublicStatus.DUPLICATE: Document.booking == Booking.DUPLICATE,
-        PublicStatus.TWIN: Document.booking == Booking.TWIN,
-    }
-    return conditions[status]
+__all__ = ["DocumentPage", "DocumentReport", "PublicStatus", "document_page", "document_report"]
 
 
 class Failure(BaseModel):
@@ -93,17 +50,14 @@ class DocumentPage(BaseModel):
 
 
 def _report(document: Document, received_at: datetime) -> DocumentReport:
-    status = public_status(document.status, document.booking)
-    failure = None
-    if status == PublicStatus.FAILED:
-        failure = Failure(stage=document.failed_stage or "read", reason=document.failure_reason or "unknown")
+    failed = failure_of(document)
     return DocumentReport(
         id=document.id,
         filename=document.filename,
         external_reference=document.external_reference,
-        status=status,
+        status=public_status(document.status, document.booking),
         purchase_id=document.purchase_id,
-        failure=failure,
+        failure=None if failed is None else Failure(stage=failed.stage, reason=failed.reason),
         received_at=received_at,
     )
 
@@ -131,7 +85,7 @@ def document_page(
     query = _documents(company_id)
     count = select(func.count(Document.id)).where(Document.company_id == company_id)
     if status is not None:
-        query, count = query.where(_condition(status)), count.where(_condition(status))
+        query, count = query.where(status_condition(status)), count.where(status_condition(status))
     rows = session.execute(query.order_by(Document.id.desc()).limit(limit).offset(offset)).all()
     return DocumentPage(
         documents=[_report(document, received_at) for document, received_at in rows],

@@ -116,6 +116,8 @@ class ImportEventKind(enum.StrEnum):
     DOCUMENT_FAILED = "document_failed"
     TWIN = "twin"
     PURCHASE_CREATED = "purchase_created"
+    RETRIED = "retried"
+    """A failed document (or message) sent back to the stage that failed; the reason keeps the failure."""
 
 
 class DocumentStatus(enum.StrEnum):
@@ -236,6 +238,7 @@ class ImportEvent(Base):
 
 
 # The books tables reference documents and are referenced by them: register them whenever these are
-# (and the access switches with them).
+# (and the access switches and kept exports with them).
 import store.access_models  # noqa: E402
+import store.export_models  # noqa: E402
 import store.purchase_models  # noqa: E402, F401
