@@ -18,8 +18,8 @@ from admin.cli_support import friendly_errors, reading, writing
 from parsers.invoice import money
 from purchases.accounts import ChartOfAccounts
 from purchases.books import Books, books_of, load_books, update_books
-from purchases.editing import owed_by_supplier
 from purchases.errors import InvalidInputError, NotFoundError
+from purchases.listing import supplier_rows
 from purchases.suppliers import SupplierSettings, update_supplier
 from store.models import Company
 from store.purchase_models import Supplier
@@ -85,18 +85,14 @@ def trust_text(item: Supplier) -> str:
 def supplier_list(slug: str) -> None:
     """Lists the company's suppliers with their identifiers, accounts, terms and trust."""
     with reading() as session:
-        company = company_id(session, slug)
-        default = books_of(load_books(session, company)).chart.default_charge_account
-        suppliers = list(
-            session.scalars(select(Supplier).where(Supplier.company_id == company).order_by(Supplier.id))
-        )
-        owed = owed_by_supplier(session, company)
-    if not suppliers:
+        rows = supplier_rows(session, company_id(session, slug))
+    if not rows:
         click.echo(f"No supplier yet for {slug}: they are created as invoices are booked.")
         return
     table = Table("id", "name", "SIRET/SIREN", "VAT", "aux", "charge", "terms", "trusted", "owed")
-    for item in suppliers:
-        charge = item.charge_account or f"{default} (default)"
+    for row in rows:
+        item = row.supplier
+        charge = row.charge_account + (" (default)" if row.default_charge else "")
         table.add_row(
             *cells(
                 item.id,
@@ -107,7 +103,7 @@ def supplier_list(slug: str) -> None:
                 charge,
                 terms_text(item),
                 trust_text(item),
-                money(owed.get(item.id, Decimal(0))),
+                money(row.owed),
             )
         )
     show(table)

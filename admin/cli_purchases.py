@@ -7,21 +7,14 @@ from decimal import Decimal
 
 import click
 from rich.table import Table
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from admin.cli_books import cells, company_id, show
 from admin.cli_support import friendly_errors, reading, writing
 from parsers.invoice import money
-from purchases.editing import get_purchase, mark_paid, payment_state
+from purchases.editing import PaymentState, mark_paid, payment_state
 from purchases.errors import InvalidInputError
-from store.purchase_models import (
-    JournalEntry,
-    Payment,
-    PaymentStatus,
-    Purchase,
-    PurchaseStatus,
-)
+from purchases.listing import PaymentFilters, PurchaseFilters, find_payments, purchase_detail, purchase_page
+from store.purchase_models import JournalEntry, Payment, Purchase, PurchaseStatus
 
 ZERO = Decimal("0.00")
 
@@ -42,11 +35,9 @@ def supplier_of(item: Purchase) -> str | None:
 @friendly_errors
 def purchase_list(slug: str, status: str | None) -> None:
     """Lists the company's purchases, with the first reason of those to review."""
+    wanted = PurchaseFilters(status=None if status is None else PurchaseStatus(status))
     with reading() as session:
-        query = select(Purchase).where(Purchase.company_id == company_id(session, slug))
-        if status is not None:
-            query = query.where(Purchase.status == PurchaseStatus(status))
-        purchases = list(session.scalars(query.order_by(Purchase.id)).unique())
+        purchases = [row.purchase for row in purchase_page(session, company_id(session, slug), wanted).rows]
     if not purchases:
         click.echo(f"No {status or ''} purchase for {slug}.".replace("  ", " "))
         return
@@ -126,9 +117,8 @@ def _print_entry(entry: JournalEntry | None) -> None:
 def purchase_show(slug: str, purchase_id: int) -> None:
     """Shows a purchase: its fields, why it is to review, its payment and its journal entry."""
     with reading() as session:
-        item = get_purchase(session, company_id(session, slug), purchase_id)
-        payment = session.scalar(select(Payment).where(Payment.purchase_id == item.id))
-        entry = session.scalar(select(JournalEntry).where(JournalEntry.purchase_id == item.id))
+        detail = purchase_detail(session, company_id(session, slug), purchase_id)
+        item, payment, entry = detail.purchase, detail.payment, detail.entry
         described = _describe(item)
         reasons = [f"{r['code']}: {r['message']}" for r in item.review_reasons]
         warnings = list(item.warnings)
@@ -149,37 +139,27 @@ def payment() -> None:
     """A company's supplier payments: pending, overdue and paid."""
 
 
-def _payments(session: Session, slug: str, overdue: bool) -> list[tuple[Payment, Purchase]]:
-    query = (
-        select(Payment, Purchase)
-        .join(Purchase, Payment.purchase_id == Purchase.id)
-        .where(Payment.company_id == company_id(session, slug))
-    )
-    if overdue:
-        query = query.where(Payment.status == PaymentStatus.PENDING, Payment.due_date < date.today())
-    ordered = query.order_by(Payment.due_date.is_(None), Payment.due_date, Payment.id)
-    return [(row[0], row[1]) for row in session.execute(ordered).unique()]
-
-
 @payment.command("list")
 @click.argument("slug")
 @click.option("--overdue", is_flag=True, help="Only pending payments past their due date.")
 @friendly_errors
 def payment_list(slug: str, overdue: bool) -> None:
     """Lists the company's payments by due date, with their state today."""
-    today = date.today()
+    wanted = PaymentFilters(state=PaymentState.OVERDUE if overdue else None)
     with reading() as session:
+        found = find_payments(session, company_id(session, slug), wanted, date.today())
         rows = [
-            (pay, supplier_of(item), item.invoice_number) for pay, item in _payments(session, slug, overdue)
+            (row.payment, supplier_of(row.purchase), row.purchase.invoice_number, row.state) for row in found
         ]
     if not rows:
         click.echo(f"No {'overdue ' if overdue else ''}payment for {slug}.")
         return
     table = Table("purchase", "supplier", "number", "amount", "due", "state", "paid")
-    for pay, who, number in rows:
+    for pay, who, number, state in rows:
         paid = f"{pay.paid_on} {pay.method}" if pay.paid_on else None
-        state = payment_state(pay, today).value
-        table.add_row(*cells(pay.purchase_id, who, number, money(pay.amount), pay.due_date, state, paid))
+        table.add_row(
+            *cells(pay.purchase_id, who, number, money(pay.amount), pay.due_date, state.value, paid)
+        )
     show(table)
 
 
