@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from store.models import Base, Channel, Money, enum_column, utcnow
@@ -137,6 +137,10 @@ class JournalEntry(Base):
     """The purchase-journal entry of one ready purchase; regenerated on change until validated."""
 
     __tablename__ = "journal_entries"
+    __table_args__ = (
+        UniqueConstraint("company_id", "number", name="uq_journal_entries_company_number"),
+        Index("ix_journal_entries_company_validated", "company_id", "validated_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
