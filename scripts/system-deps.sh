@@ -17,6 +17,7 @@ packages=(
   dovecot-imapd        # a real IMAP server for the IMAP poller tests (started by the tests, not as a service)
   openssl              # self-signed certificates for the IMAP TLS tests
   postgresql           # a throwaway PostgreSQL for the store and booking tests (started by the tests)
+  chromium             # headless browser of the dashboard page test (driven by Playwright, never downloaded)
 )
 if [[ "${1:-}" == "bench" ]]; then
   packages+=(postfix)  # smtp-source load generator and the private Postfix peer
