@@ -21,7 +21,10 @@ from admin.api_dashboards import router as dashboards_router
 from admin.api_exports import router as exports_router
 from admin.api_imports import router as imports_router
 from admin.api_purchases import router as purchases_router
+from admin.api_workers import install_workers
+from admin.pages import router as pages_router
 from admin.settings import AdminSettings
+from core.errors import CollecteError
 from ingest.accept import Acceptance
 from ingest.errors import ApiError
 from ingest.http_accept import HttpAcceptor
@@ -29,6 +32,8 @@ from ingest.http_form import PushLimits
 from ingest.http_push import PushService, push_router
 from ingest.settings import IngestSettings
 from parsers.gate import GatePolicy
+from purchases.errors import ConflictError, InvalidInputError, NotFoundError
+from purchases.failures import Rerun
 from store.blobs import BlobStore
 
 log = structlog.get_logger(__name__)
@@ -44,6 +49,8 @@ class ApiContext:
     admin: AdminSettings
     executor: Executor | None
     on_accepted: Callable[[Acceptance], None]
+    rerun: Callable[[Rerun], None]
+    """Sends a retried stage (unpack, read, book) to the workers."""
 
 
 def _body(code: str, reason: str, **extra: Any) -> dict[str, Any]:
@@ -57,6 +64,21 @@ async def _api_error(request: Request, exc: Exception) -> JSONResponse:
 
 def _field_name(location: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in location[1:]) or str(location[0] if location else "request")
+
+
+BUSINESS_STATUSES: tuple[tuple[type[CollecteError], int, str], ...] = (
+    (NotFoundError, 404, "not_found"),
+    (ConflictError, 409, "conflict"),
+    (InvalidInputError, 422, "invalid_input"),
+)
+"""How the errors of purchases/errors.py answer over HTTP: status and error code (the reason is theirs)."""
+
+
+async def _business_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, CollecteError)
+    status, code = next((s, c) for kind, s, c in BUSINESS_STATUSES if isinstance(exc, kind))
+    extra = {"field": exc.field} if isinstance(exc, InvalidInputError) else {}
+    return JSONResponse(_body(code, exc.reason, **extra), status)
 
 
 async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
@@ -91,6 +113,8 @@ def create_app(context: ApiContext) -> FastAPI:
         redoc_url=None,
     )
     app.add_exception_handler(ApiError, _api_error)
+    for kind, _status, _code in BUSINESS_STATUSES:
+        app.add_exception_handler(kind, _business_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _internal_error)
@@ -107,9 +131,11 @@ def create_app(context: ApiContext) -> FastAPI:
     )
     app.include_router(push_router(service))
     install(app, context.engine, context.ingest.mail_domains)
+    install_workers(app, context.blobs, context.rerun)
     app.include_router(companies_router)
     app.include_router(imports_router)
     app.include_router(purchases_router)
     app.include_router(exports_router)
     app.include_router(dashboards_router)
+    app.include_router(pages_router)
     return app

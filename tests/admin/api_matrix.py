@@ -8,15 +8,22 @@ slug and by SIRET), and checks the exact status and that a refused call's body i
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ingest.tokens import create_token, revoke_token
-from store.models import Document
+from purchases.export_history import ExportRequest, record_export
+from purchases.journals import Period
+from purchases.periods import validate_period
+from store.export_models import ExportFormat
+from store.models import Document, DocumentStatus
 from store.purchase_models import ApiToken, Payment, TokenRole
 from tests.purchases.books_db import TODAY, book_fields, invoice
 from tests.support import SIRETS, RunningServer, small_pdf
@@ -66,6 +73,11 @@ def json_body(payload: object) -> Body:
     return lambda name: {"json": payload}
 
 
+def query(**params: str) -> Body:
+    """A request with these query parameters (`from` is a keyword: pass it as `**{"from": ...}`)."""
+    return lambda name: {"params": params}
+
+
 def route_template(path: str) -> str:
     """A route's path with every parameter as `{}` (`/companies/{slug}` and `/companies/{company}` match)."""
     return re.sub(r"\{[^}]+\}", "{}", path)
@@ -100,9 +112,12 @@ class Endpoint:
         return f"{self.method} {API}{self.path}"
 
 
-PLACEHOLDERS = ("id", "document", "message", "purchase", "payment")
+PLACEHOLDERS = ("id", "document", "message", "purchase", "payment", "export")
 """The ids a path may name besides `{company}`: `{id}` and `{document}` are the pushed (failed) document,
-`{message}` its message, `{purchase}` and `{payment}` those of a ready purchase booked for the company."""
+`{message}` its message, `{purchase}` and `{payment}` those of a ready purchase booked for the company,
+`{export}` the FEC of `EXPORTED` (validated, with an older purchase of its own)."""
+EXPORTED = Period(date(2025, 6, 1), date(2025, 6, 30))
+"""The period validated and exported in each company of the world, long before `{purchase}` (editable)."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +182,7 @@ def build_world(server: RunningServer) -> World:
             booked = book_fields(session, ids[slug], invoice(invoice_number=f"FA-{slug}"), today=TODAY)
             purchase_id = booked.purchase_id
             payment_id = session.scalars(select(Payment.id).where(Payment.purchase_id == purchase_id)).one()
+            export_id = exported_period(session, ids[slug])
         companies[slug] = Company(
             slug,
             siret,
@@ -176,9 +192,32 @@ def build_world(server: RunningServer) -> World:
                 "message": message_id,
                 "purchase": purchase_id,
                 "payment": payment_id,
+                "export": export_id,
             },
         )
+    wait_failed(server, [company.document_id for company in companies.values()])
     return World(server, companies, secrets, revoked)
+
+
+def wait_failed(server: RunningServer, document_ids: list[int], timeout: float = 60) -> None:
+    """Waits until the workers failed to read each pushed document, so that retrying it always answers 202."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with server.storage.sessions() as session:
+            statuses = set(session.scalars(select(Document.status).where(Document.id.in_(document_ids))))
+        if statuses == {DocumentStatus.FAILED}:
+            return
+        assert time.monotonic() < deadline, f"the pushed documents are still {statuses}"
+        time.sleep(0.05)
+
+
+def exported_period(session: Session, company_id: int) -> int:
+    """Books a purchase of June 2025, validates `EXPORTED` and exports it as a FEC; the export's id."""
+    older = invoice(invoice_number="FA-2025-06", issue_date=date(2025, 6, 12))
+    book_fields(session, company_id, older, today=TODAY)
+    validate_period(session, company_id, EXPORTED, datetime.now(UTC))
+    request = ExportRequest(EXPORTED, ExportFormat.FEC)
+    return record_export(session, company_id, request, "Setup", datetime.now(UTC)).id
 
 
 def bearer(secret: str) -> dict[str, str]:

@@ -30,6 +30,7 @@ from tests.admin.api_matrix import (
     check_call,
     json_body,
     push_body,
+    query,
     route_template,
 )
 from tests.support import SIRETS, start_server
@@ -40,6 +41,8 @@ DEFAULT_TABLE = {
     "company_user": {"exports": False, "accounting": False},
 }
 UNKNOWN_SIRET = "99999999999999"
+EXPORTED_PERIOD = {"from": "2025-06-01", "to": "2025-06-30"}
+"""The world's validated and exported period (api_matrix.EXPORTED): validating it again changes nothing."""
 
 # One row per endpoint: method, path under /api/v1, the permission it needs, and the status of each role on
 # a company its token reaches (out of scope: 404, except for firm_admin, which reaches every company).
@@ -57,9 +60,46 @@ ENDPOINTS = (
     Endpoint("GET", "/companies/{company}/documents",      "document_status", (200, 200, 200, 200, 200, 403)),
     Endpoint("GET", "/companies/{company}/documents/{id}", "document_status", (200, 200, 200, 200, 200, 403)),
     # import log and supervision (admin/api_imports.py)
+    Endpoint("GET", "/companies/{company}/messages",       "view",            (200, 200, 200, 200, 403, 403)),
+    Endpoint("GET", "/companies/{company}/messages/{message}", "view",        (200, 200, 200, 200, 403, 403)),
+    Endpoint("GET", "/companies/{company}/messages/{message}/raw", "view",    (200, 200, 200, 200, 403, 403)),
+    # the pushed message was unpacked: there is nothing to retry (409), however often it is asked
+    Endpoint("POST", "/companies/{company}/messages/{message}/retry", "edit", (409, 409, 409, 403, 403, 403)),
+    Endpoint("GET", "/companies/{company}/import-log",     "view",            (200, 200, 200, 200, 403, 403)),
+    Endpoint("GET", "/companies/{company}/errors",         "view",            (200, 200, 200, 200, 403, 403)),
+    Endpoint("GET", "/companies/{company}/documents/{document}/file", "view", (200, 200, 200, 200, 403, 403)),
+    # the broken pushed document failed before the matrix runs (`build_world` waits): a retry answers 202,
+    # whether it finds it failed again (sent again) or still under the previous retry (nothing sent)
+    Endpoint("POST", "/companies/{company}/documents/{document}/retry", "edit",
+             (202, 202, 202, 403, 403, 403)),
+    Endpoint("GET", "/supervision",                        None,              (200, 200, 200, 200, 200, 200)),
+    Endpoint("GET", "/companies/{company}/supervision",    "view",            (200, 200, 200, 200, 403, 403)),
     # purchases and payments (admin/api_purchases.py)
+    Endpoint("GET", "/companies/{company}/purchases",      "view",            (200, 200, 200, 200, 403, 403)),
+    Endpoint("GET", "/companies/{company}/purchases/{purchase}", "view",      (200, 200, 200, 200, 403, 403)),
+    # the charge account set is the one {purchase} has: the same answer however often it is sent
+    Endpoint("PATCH", "/companies/{company}/purchases/{purchase}", "edit",    (200, 200, 200, 403, 403, 403),
+             json_body({"charge_account": "604000"})),
+    Endpoint("GET", "/companies/{company}/payments",       "view",            (200, 200, 200, 200, 403, 403)),
+    # marking {payment} paid again on the same day by the same method changes nothing and answers 200
+    Endpoint("POST", "/companies/{company}/payments/{payment}/paid", "edit",  (200, 200, 200, 403, 403, 403),
+             json_body({"paid_on": "2026-11-20", "method": "transfer"})),
+    Endpoint("GET", "/companies/{company}/suppliers",      "view",            (200, 200, 200, 200, 403, 403)),
     # exports, FEC and the entries pull (admin/api_exports.py)
+    Endpoint("GET", "/companies/{company}/journals",       "exports",         (200, 200, 403, 403, 403, 403),
+             query(**EXPORTED_PERIOD)),
+    Endpoint("GET", "/companies/{company}/entries/preview", "exports",        (200, 200, 403, 403, 403, 403),
+             query(**EXPORTED_PERIOD)),
+    Endpoint("POST", "/companies/{company}/periods/validate", "exports",      (200, 200, 403, 403, 403, 403),
+             json_body(EXPORTED_PERIOD)),
+    Endpoint("POST", "/companies/{company}/exports",       "exports",         (201, 201, 403, 403, 403, 403),
+             json_body({**EXPORTED_PERIOD, "format": "fec"})),
+    Endpoint("GET", "/companies/{company}/exports",        "exports",         (200, 200, 403, 403, 403, 403)),
+    Endpoint("GET", "/companies/{company}/exports/{export}", "exports",       (200, 200, 403, 403, 403, 403)),
+    Endpoint("GET", "/companies/{company}/exports/{export}/file", "exports",  (200, 200, 403, 403, 403, 403)),
+    Endpoint("GET", "/companies/{company}/entries",        "pull_entries",    (200, 403, 403, 403, 403, 200)),
     # dashboards (admin/api_dashboards.py)
+    Endpoint("GET", "/companies/{company}/dashboard",      "view",            (200, 200, 200, 200, 403, 403)),
 )
 # fmt: on
 
