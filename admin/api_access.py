@@ -17,7 +17,7 @@ from fastapi import Depends, FastAPI, Path, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from ingest.http_auth import CompanyRef, Credentials, authenticated, permitted_company
+from ingest.http_auth import CompanyRef, Credentials, Reach, authenticated, first_permitted, permitted_company
 from ingest.tokens import Caller
 from purchases.access import Permission
 from store.db import make_sessionmaker, write_session
@@ -83,3 +83,19 @@ def company_for(*needed: Permission) -> Callable[..., CompanyRef]:
             return permitted_company(session, company, caller, needed)
 
     return scoped_company
+
+
+def company_with_any(*alternatives: Permission) -> Callable[..., Reach]:
+    """A dependency giving the `{company}` of the path if the caller reaches it (else 404) with one of the
+    alternatives (else 403), and the first alternative it holds there."""
+
+    def reached_company(company: CompanyKey, caller: CurrentCaller, state: State) -> Reach:
+        with state.sessions() as session:
+            return first_permitted(session, company, caller, alternatives)
+
+    return reached_company
+
+
+Consulted = Annotated[Reach, Depends(company_with_any(Permission.VIEW, Permission.PULL_ENTRIES))]
+"""A company whose records the caller views, or whose validated entries it pulls (accounting software:
+then only what lies behind a validated entry, the purchase and its documents, is within reach)."""

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Response
 
-from admin.api_access import ReadSession, company_for
+from admin.api_access import Consulted, ReadSession, company_for
 from admin.api_workers import Workers
 from ingest.http_auth import CompanyRef
 from purchases.access import Permission
@@ -63,8 +63,11 @@ def download_message(company: Viewed, message: MessageId, session: ReadSession, 
     responses=_binary(CONTENT_TYPES, "The document's bytes, with the type detected from them."),
 )
 def download_document(
-    company: Viewed, document: DocumentId, session: ReadSession, workers: Workers
+    reached: Consulted, document: DocumentId, session: ReadSession, workers: Workers
 ) -> Response:
     """A document's file with the content type detected from its bytes (application/pdf, image/jpeg...,
-    application/octet-stream when unknown) under a cleaned name: never a path."""
-    return _download(workers, document_file(session, company.id, document))
+    application/octet-stream when unknown) under a cleaned name: never a path. Accounting software reaches
+    only the documents behind validated entries (those its pull links to)."""
+    validated_only = reached.permission is not Permission.VIEW
+    stored = document_file(session, reached.company.id, document, validated_only=validated_only)
+    return _download(workers, stored)

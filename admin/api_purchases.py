@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from admin.api_access import ReadSession, State, company_for, writing
+from admin.api_access import Consulted, ReadSession, State, company_for, writing
 from admin.api_json import ExactJsonRoute
 from admin.api_purchase_models import (
     PaidIn,
@@ -101,9 +101,12 @@ def list_purchases(
 
 
 @router.get("/companies/{company}/purchases/{purchase}")
-def show_purchase(company: Viewed, purchase: PurchaseId, session: ReadSession) -> PurchaseOut:
-    """One purchase in full: VAT lines, its payment, its journal entry and links to its documents."""
-    return detail_out(purchase_detail(session, company.id, purchase), company.slug, date.today())
+def show_purchase(reached: Consulted, purchase: PurchaseId, session: ReadSession) -> PurchaseOut:
+    """One purchase in full: VAT lines, its payment, its journal entry and links to its documents.
+    Accounting software reaches only validated purchases (those its pull links to)."""
+    validated_only = reached.permission is not Permission.VIEW
+    detail = purchase_detail(session, reached.company.id, purchase, validated_only=validated_only)
+    return detail_out(detail, reached.company.slug, date.today())
 
 
 @router.patch("/companies/{company}/purchases/{purchase}", responses=_CONFLICT)

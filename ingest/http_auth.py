@@ -8,7 +8,7 @@ company it reaches but where its role may not do what is asked gets 403. Bodies 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -46,6 +46,14 @@ class CompanyRef:
     active: bool
 
 
+@dataclass(frozen=True)
+class Reach:
+    """A company a caller reaches, and the permission it reaches it with (of those an endpoint accepts)."""
+
+    company: CompanyRef
+    permission: Permission
+
+
 def unauthorized(reason: str, invalid: bool) -> ApiError:
     """The 401 answer, with the challenge that tells the client to send (another) bearer token."""
     challenge = 'Bearer realm="collecte"' + (', error="invalid_token"' if invalid else "")
@@ -79,6 +87,18 @@ def company_in_scope(session: Session, key: str, caller: Caller) -> CompanyRef:
     if company is None or not caller.may_reach(company.id):
         raise ApiError(404, "not_found", f"no company {key!r}")
     return CompanyRef(company.id, company.slug, company.name, company.siret, company.active)
+
+
+def first_permitted(session: Session, key: str, caller: Caller, alternatives: Sequence[Permission]) -> Reach:
+    """The company if the caller reaches it (else 404), with the first of the alternatives it holds there
+    (else 403 naming the first alternative)."""
+    company = company_in_scope(session, key, caller)
+    switches = switches_for(session, company.id)
+    for permission in alternatives:
+        if allowed(caller.role, permission, switches):
+            return Reach(company, permission)
+    reason = f"{caller.role.value} may not {alternatives[0].value} for company {company.slug!r}"
+    raise ApiError(403, "forbidden", reason)
 
 
 def permitted_company(session: Session, key: str, caller: Caller, needed: Iterable[Permission]) -> CompanyRef:

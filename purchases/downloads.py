@@ -18,7 +18,8 @@ from purchases.errors import NotFoundError
 from purchases.message_log import company_message
 from store.blobs import BlobStore
 from store.errors import BlobNotFoundError
-from store.models import Document
+from store.models import Booking, Document
+from store.purchase_models import Purchase
 
 MAX_NAME = 120
 """The longest download name, extension included."""
@@ -81,14 +82,26 @@ def message_file(session: Session, company_id: int, message_id: int) -> StoredFi
     return StoredFile(message.sha256, "message/rfc822", f"message-{message.id}.eml", f"message {message.id}")
 
 
-def document_file(session: Session, company_id: int, document_id: int) -> StoredFile:
-    """A document's file with its detected type; NotFoundError when the company has no such document."""
+def document_file(
+    session: Session, company_id: int, document_id: int, *, validated_only: bool = False
+) -> StoredFile:
+    """A document's file with its detected type; NotFoundError when the company has no such document (or,
+    validated_only, when it is not the document of record or printed twin of a validated purchase)."""
     document = session.get(Document, document_id)
     if document is None or document.company_id != company_id:
         raise NotFoundError(f"no document {document_id} in this company")
+    if validated_only and not _behind_validated_entry(session, document):
+        raise NotFoundError(f"no document {document_id} behind a validated entry in this company")
     mime, _ = content_type(document.kind)
     name = safe_name(document.filename, document.kind, f"document-{document.id}")
     return StoredFile(document.sha256, mime, name, f"document {document.id}")
+
+
+def _behind_validated_entry(session: Session, document: Document) -> bool:
+    if document.purchase_id is None or document.booking not in (Booking.PURCHASE, Booking.TWIN):
+        return False
+    purchase = session.get(Purchase, document.purchase_id)
+    return purchase is not None and purchase.locked_at is not None
 
 
 def read_file(blobs: BlobStore, stored: StoredFile) -> bytes:

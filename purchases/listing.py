@@ -141,9 +141,14 @@ class PurchaseDetail:
 _BOOKING_ORDER = {Booking.PURCHASE: 0, Booking.TWIN: 1, Booking.DUPLICATE: 2}
 
 
-def purchase_detail(session: Session, company_id: int, purchase_id: int) -> PurchaseDetail:
-    """One of the company's purchases in full; NotFoundError when the company has no such purchase."""
+def purchase_detail(
+    session: Session, company_id: int, purchase_id: int, *, validated_only: bool = False
+) -> PurchaseDetail:
+    """One of the company's purchases in full; NotFoundError when the company has no such purchase (or,
+    validated_only, when its entry is not validated yet)."""
     purchase = get_purchase(session, company_id, purchase_id)
+    if validated_only and purchase.locked_at is None:
+        raise NotFoundError(f"no validated purchase {purchase_id} in this company")
     payment = session.scalar(select(Payment).where(Payment.purchase_id == purchase.id))
     entry = session.scalar(select(JournalEntry).where(JournalEntry.purchase_id == purchase.id))
     documents = session.scalars(

@@ -67,7 +67,9 @@ ENDPOINTS = (
     Endpoint("POST", "/companies/{company}/messages/{message}/retry", "edit", (409, 409, 409, 403, 403, 403)),
     Endpoint("GET", "/companies/{company}/import-log",     "view",            (200, 200, 200, 200, 403, 403)),
     Endpoint("GET", "/companies/{company}/errors",         "view",            (200, 200, 200, 200, 403, 403)),
-    Endpoint("GET", "/companies/{company}/documents/{document}/file", "view", (200, 200, 200, 200, 403, 403)),
+    Endpoint("GET", "/companies/{company}/documents/{document}/file", "view", (200, 200, 200, 200, 403, 404)),
+    Endpoint("GET", "/companies/{company}/documents/{validated_document}/file", "view",
+             (200, 200, 200, 200, 403, 200)),
     # the broken pushed document failed before the matrix runs (`build_world` waits): a retry answers 202,
     # whether it finds it failed again (sent again) or still under the previous retry (nothing sent)
     Endpoint("POST", "/companies/{company}/documents/{document}/retry", "edit",
@@ -76,7 +78,9 @@ ENDPOINTS = (
     Endpoint("GET", "/companies/{company}/supervision",    "view",            (200, 200, 200, 200, 403, 403)),
     # purchases and payments (admin/api_purchases.py)
     Endpoint("GET", "/companies/{company}/purchases",      "view",            (200, 200, 200, 200, 403, 403)),
-    Endpoint("GET", "/companies/{company}/purchases/{purchase}", "view",      (200, 200, 200, 200, 403, 403)),
+    Endpoint("GET", "/companies/{company}/purchases/{purchase}", "view",      (200, 200, 200, 200, 403, 404)),
+    Endpoint("GET", "/companies/{company}/purchases/{validated_purchase}", "view",
+             (200, 200, 200, 200, 403, 200)),
     # the charge account set is the one {purchase} has: the same answer however often it is sent
     Endpoint("PATCH", "/companies/{company}/purchases/{purchase}", "edit",    (200, 200, 200, 403, 403, 403),
              json_body({"charge_account": "604000"})),

@@ -22,7 +22,7 @@ from store.models import Document
 from store.purchase_models import JournalEntry, Purchase, TokenRole
 from tests.admin.api_matrix import bearer
 from tests.purchases.books_db import TODAY, book_fields, invoice
-from tests.support import SIRETS, RunningServer, start_server
+from tests.support import SIRETS, RunningServer, small_pdf, start_server
 
 SIREN = SIRETS[0][:9]
 
@@ -316,6 +316,35 @@ def test_a_pulled_entry_links_to_its_purchase_and_documents(api: Api) -> None:
     assert entry["validated_at"].endswith("Z") or entry["validated_at"].endswith("+00:00")
     assert entry["total_debit"] == entry["total_credit"] == "1200.00"
     assert [(line["account"], line["debit"], line["credit"]) for line in entry["lines"]] == lines
+
+
+def test_the_accounting_software_follows_the_links_of_what_it_pulled_and_no_further(api: Api) -> None:
+    purchase_id = api.book("LINK-2", date(2025, 4, 3))
+    pending_id = api.book("LINK-3", date(2025, 5, 3))
+    pdf = small_pdf("LINK-2")
+    with api.server.storage.sessions.begin() as session:
+        for document in session.scalars(select(Document).where(Document.purchase_id == purchase_id)):
+            document.sha256 = api.server.storage.blobs.put(pdf).sha256
+    api.call("POST", "/periods/validate", json=period(4, 2025))
+    page = pull(api, validated_since="2000-01-01T00:00:00Z", limit=500)
+    [entry] = [entry for entry in page["entries"] if entry["piece_ref"] == "LINK-2"]
+    software = bearer(api.tokens[TokenRole.ACCOUNTING_SOFTWARE])
+
+    def follow(path: str) -> httpx.Response:
+        return httpx.get(api.server.api_url + path, headers=software, timeout=30)
+
+    purchase = follow(entry["purchase"])
+    assert purchase.status_code == 200, purchase.text
+    assert purchase.json()["invoice_number"] == "LINK-2"
+    [document] = entry["documents"]
+    assert follow(document["file"]).content == pdf
+    hidden = follow(f"/api/v1/companies/acme/purchases/{pending_id}")  # not validated: not within reach
+    assert hidden.status_code == 404
+    assert hidden.json() == {
+        "error": "not_found",
+        "reason": f"no validated purchase {pending_id} in this company",
+    }
+    assert follow("/api/v1/companies/acme/purchases").status_code == 403
 
 
 @pytest.mark.parametrize(
