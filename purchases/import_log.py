@@ -133,9 +133,9 @@ class Arrivals:
     ) -> list[ColumnElement[bool]]:
         """The WHERE conditions on the given columns of a message or an import-log line."""
         conditions: list[ColumnElement[bool]] = []
-        if self.received_from is not None:
+        if self.received_from is not None and self.received_from > _FIRST_DAY:
             conditions.append(at >= day_start(self.received_from))
-        if self.received_to is not None:
+        if self.received_to is not None and self.received_to < _LAST_DAY:
             conditions.append(at < day_start(self.received_to + timedelta(days=1)))
         if self.platform is not None:
             conditions.append(func.lower(platform) == self.platform.strip().lower())
@@ -144,6 +144,10 @@ class Arrivals:
         if self.sender is not None and self.sender.strip():
             conditions.append(func.lower(sender).contains(self.sender.strip().lower(), autoescape=True))
         return conditions
+
+
+_FIRST_DAY, _LAST_DAY = date.min + timedelta(days=1), date.max - timedelta(days=1)
+"""Beyond these bounds a period is open: nothing arrived earlier or later, and their midnights overflow."""
 
 
 def day_start(day: date) -> datetime:

@@ -5,16 +5,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from admin.runtime import Storage
 from purchases.errors import NotFoundError
-from purchases.import_log import LastImport, last_imports
-from store.models import Channel, ImportEvent, ImportEventKind
+from purchases.import_log import Arrivals, LastImport, last_imports, log_page
+from store.models import Channel, Company, ImportEvent, ImportEventKind
 from tests.purchases.books_db import add_acme
 
 COLLECTE = str(Path(sys.executable).with_name("collecte"))
@@ -70,3 +71,22 @@ def test_log_last_command(storage: Storage, tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert [line.split()[:2] for line in lines] == [["acme", "email"], ["acme", "Welyb"]]
     assert "2026-11-03 09:00:00 2 message(s)" in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "count"),
+    [
+        (date.min, date.max, 4),
+        (date.min, date.min, 0),
+        (date.max, date.max, 0),
+        (date(2026, 11, 2), date.max, 3),
+        (date.min, date(2026, 11, 2), 2),
+    ],
+)
+def test_a_period_may_reach_the_first_and_last_days_of_the_calendar(
+    session: Session, start: date, end: date, count: int
+) -> None:
+    fill(session)
+    acme = session.scalars(select(Company.id).where(Company.slug == "acme")).one()
+    page = log_page(session, acme, Arrivals(received_from=start, received_to=end))
+    assert (page.total, len(page.lines)) == (count, count)
