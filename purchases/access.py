@@ -31,7 +31,7 @@ class Permission(enum.StrEnum):
     ACCOUNTING = "accounting"
     """See the VAT and accounting pages (entries, VAT figures): a switch."""
     MANAGE = "manage"
-    """Set the access switches, supervise every company: the firm administrator only."""
+    """Set the access switches of a company: the firm administrator only."""
     PUSH = "push"
     """Push documents over HTTP (document platforms)."""
     DOCUMENT_STATUS = "document_status"
