@@ -7,10 +7,12 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from admin.api_entry_models import EntryOut, entry_fields, entry_out
+from admin.api_purchase_models import document_url
 from purchases.entries_pull import Page, PulledEntry
 from purchases.export_history import ExportRecord
 from purchases.fec import FecSeparator
-from purchases.journals import EntryView, JournalsInProgress, Preview
+from purchases.journals import JournalsInProgress, Preview
 from purchases.periods import Validation
 from store.export_models import ExportFormat
 
@@ -72,40 +74,6 @@ class JournalsOut(BaseModel):
     period: PeriodOut
     journals: list[JournalCountOut]
     purchases_to_review: int
-
-
-class LineOut(BaseModel):
-    """One line of an entry: exactly one of debit and credit is not zero."""
-
-    model_config = _FROZEN
-
-    account: str
-    account_label: str
-    aux_account: str | None
-    aux_label: str | None
-    label: str
-    debit: Decimal
-    credit: Decimal
-
-
-class EntryOut(BaseModel):
-    """A journal entry: its number (EcritureNum) and validation time once validated, its lines, totals."""
-
-    model_config = _FROZEN
-
-    id: int
-    number: str | None
-    journal_code: str
-    journal_label: str
-    entry_date: date
-    piece_ref: str
-    piece_date: date
-    label: str
-    validated_at: datetime | None
-    purchase_id: int
-    total_debit: Decimal
-    total_credit: Decimal
-    lines: list[LineOut]
 
 
 class JournalPreviewOut(BaseModel):
@@ -223,29 +191,6 @@ def journals_out(journals: JournalsInProgress) -> JournalsOut:
     )
 
 
-def _entry_fields(entry: EntryView) -> dict[str, object]:
-    return {
-        "id": entry.id,
-        "number": entry.number,
-        "journal_code": entry.journal_code,
-        "journal_label": entry.journal_label,
-        "entry_date": entry.entry_date,
-        "piece_ref": entry.piece_ref,
-        "piece_date": entry.piece_date,
-        "label": entry.label,
-        "validated_at": entry.validated_at,
-        "purchase_id": entry.purchase_id,
-        "total_debit": entry.total_debit,
-        "total_credit": entry.total_credit,
-        "lines": [LineOut.model_validate(line, from_attributes=True) for line in entry.lines],
-    }
-
-
-def entry_out(entry: EntryView) -> EntryOut:
-    """An entry as answered."""
-    return EntryOut.model_validate(_entry_fields(entry))
-
-
 def preview_out(preview: Preview) -> PreviewOut:
     """The preview as answered."""
     return PreviewOut(
@@ -307,14 +252,14 @@ def pulled_out(pulled: PulledEntry, company_slug: str) -> PulledEntryOut:
     base = f"{API}/companies/{company_slug}"
     return PulledEntryOut.model_validate(
         {
-            **_entry_fields(pulled.entry),
+            **entry_fields(pulled.entry),
             "purchase": f"{base}/purchases/{pulled.entry.purchase_id}",
             "documents": [
                 DocumentLinkOut(
                     id=document.id,
                     filename=document.filename,
                     booking=document.booking,
-                    file=f"{base}/documents/{document.id}/file",
+                    file=document_url(company_slug, document.id),
                 )
                 for document in pulled.documents
             ],

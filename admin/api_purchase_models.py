@@ -8,12 +8,14 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from admin.api_entry_models import EntryOut, entry_out
 from ingest.errors import ApiError
 from parsers.invoice import DocumentType, VatLine, VatMarker
 from purchases.editing import PaymentState, PurchaseEdit, payment_state
+from purchases.journals import entry_view
 from purchases.listing import PurchaseDetail, SupplierRow
 from store.models import Booking, Channel
-from store.purchase_models import JournalEntry, Payment, Purchase, PurchaseStatus
+from store.purchase_models import Payment, Purchase, PurchaseStatus
 
 MAX_AMOUNT = Decimal("999999999999.99")
 Amount = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, decimal_places=2, description='e.g. "1200.00"')]
@@ -102,34 +104,6 @@ class PaymentOut(Out):
     state: PaymentState
     paid_on: date | None
     method: str | None
-
-
-class EntryLineOut(Out):
-    """One line of a journal entry."""
-
-    account: str
-    account_label: str
-    aux_account: str | None
-    aux_label: str | None
-    label: str
-    debit: Decimal
-    credit: Decimal
-
-
-class EntryOut(Out):
-    """The purchase-journal entry of a ready purchase; `number` and `validated_at` once validated."""
-
-    journal_code: str
-    journal_label: str
-    entry_date: date
-    piece_ref: str
-    piece_date: date
-    label: str
-    number: str | None
-    validated_at: datetime | None
-    lines: list[EntryLineOut]
-    total_debit: Decimal
-    total_credit: Decimal
 
 
 class DocumentLink(Out):
@@ -317,24 +291,6 @@ def payment_out(payment: Payment, purchase: Purchase, today: date) -> PaymentOut
     )
 
 
-def entry_out(entry: JournalEntry) -> EntryOut:
-    """A journal entry with its lines and their totals."""
-    lines = [EntryLineOut.model_validate(line, from_attributes=True) for line in entry.lines]
-    return EntryOut(
-        journal_code=entry.journal_code,
-        journal_label=entry.journal_label,
-        entry_date=entry.entry_date,
-        piece_ref=entry.piece_ref,
-        piece_date=entry.piece_date,
-        label=entry.label,
-        number=entry.number,
-        validated_at=entry.validated_at,
-        lines=lines,
-        total_debit=sum((line.debit for line in lines), Decimal("0.00")),
-        total_credit=sum((line.credit for line in lines), Decimal("0.00")),
-    )
-
-
 def document_url(slug: str, document_id: int) -> str:
     """Where a document's bytes are downloaded (path of the admin API)."""
     return f"/api/v1/companies/{slug}/documents/{document_id}/file"
@@ -353,7 +309,7 @@ def detail_out(detail: PurchaseDetail, slug: str, today: date) -> PurchaseOut:
             "confidence": purchase.confidence,
             "external_reference": purchase.external_reference,
             "payment": None if payment is None else payment_out(payment, purchase, today),
-            "entry": None if detail.entry is None else entry_out(detail.entry),
+            "entry": None if detail.entry is None else entry_out(entry_view(detail.entry)),
             "documents": [
                 DocumentLink(
                     id=d.id, filename=d.filename, booking=d.booking, download=document_url(slug, d.id)

@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from purchases.accounts import ChartOfAccounts
+from purchases.entries import EntryLineDraft
 from purchases.errors import InvalidInputError
 from store.purchase_models import CompanyBooks, JournalEntry, Purchase, PurchaseStatus
 
@@ -65,19 +66,6 @@ class JournalsInProgress:
 
 
 @dataclass(frozen=True)
-class LineView:
-    """One line of an entry: account, auxiliary account (401 lines), label, and its debit or credit."""
-
-    account: str
-    account_label: str
-    aux_account: str | None
-    aux_label: str | None
-    label: str
-    debit: Decimal
-    credit: Decimal
-
-
-@dataclass(frozen=True)
 class EntryView:
     """One journal entry as shown: its header, its number and validation time once validated, its lines."""
 
@@ -91,7 +79,7 @@ class EntryView:
     piece_date: date
     label: str
     validated_at: datetime | None
-    lines: tuple[LineView, ...]
+    lines: tuple[EntryLineDraft, ...]
 
     @property
     def total_debit(self) -> Decimal:
@@ -118,7 +106,7 @@ def entry_view(entry: JournalEntry) -> EntryView:
         label=entry.label,
         validated_at=entry.validated_at,
         lines=tuple(
-            LineView(
+            EntryLineDraft(
                 line.account,
                 line.account_label,
                 line.aux_account,
