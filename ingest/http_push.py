@@ -33,6 +33,8 @@ from purchases.access import Permission
 from store.db import make_sessionmaker
 
 log = structlog.get_logger(__name__)
+MAX_OFFSET = 2**31 - 1
+"""The largest offset a listing takes: any larger is past the end, and past what a database integer holds."""
 T = TypeVar("T")
 
 PREFIX = "/api/v1/companies/{slug}/documents"
@@ -228,7 +230,7 @@ class PushEndpoints:
         credentials: Credentials,
         status: Annotated[PublicStatus | None, Query(description="Only documents in this status.")] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     ) -> DocumentPage:
         """The company's documents (every channel), newest first: e.g. `?status=failed` for those in error."""
         caller = await self.caller(credentials)

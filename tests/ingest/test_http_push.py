@@ -452,6 +452,9 @@ def test_failed_document_reports_its_reason_and_is_listed(
     assert [d["id"] for d in everything["documents"]] == [broken]
     assert (everything["total"], everything["limit"], everything["offset"]) == (2, 1, 0)
     assert client.get(documents_url(), params={"offset": 1}).json()["documents"][0]["id"] == good
+    past_any_integer = client.get(documents_url(), params={"offset": 2**70})
+    assert past_any_integer.status_code == 422, past_any_integer.text
+    assert past_any_integer.json()["reason"].startswith("offset: ")
     assert client.get(f"{documents_url()}/999").json() == {
         "error": "not_found",
         "reason": "no document 999 for company 'acme'",
