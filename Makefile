@@ -43,6 +43,7 @@ fixtures: setup
 bench: setup
 	scripts/system-deps.sh bench
 	$(BIN)/python bench/smtp_accept.py
+	$(BIN)/python bench/accounting.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache

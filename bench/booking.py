@@ -12,6 +12,7 @@ import argparse
 import hashlib
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -60,12 +61,19 @@ def fields(n: int, suppliers: int) -> InvoiceFields:
     )
 
 
-def store_read(storage: Storage, company_id: int, count: int, suppliers: int) -> list[int]:
-    """Messages with one read document each, as the pipeline leaves them before booking."""
+def store_read(
+    storage: Storage,
+    company_id: int,
+    count: int,
+    suppliers: int,
+    invoice: Callable[[int], InvoiceFields] | None = None,
+) -> list[int]:
+    """Messages with one read document each, as the pipeline leaves them before booking; the n-th carries
+    invoice(n), by default `fields(n, suppliers)`."""
     ids = []
     with storage.sessions.begin() as session:
         for n in range(count):
-            read = fields(n, suppliers)
+            read = invoice(n) if invoice is not None else fields(n, suppliers)
             digest = hashlib.sha256(f"bench-{n}".encode()).hexdigest()
             message = RawMessage(
                 company_id=company_id, sha256=digest, size=1, envelope_from="f@x.fr", envelope_to=["acme@x"],
