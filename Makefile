@@ -35,7 +35,7 @@ typecheck: setup
 	$(BIN)/mypy admin core ingest parsers purchases store tests fixtures $(wildcard bench)
 
 pytest: setup
-	$(BIN)/pytest --cov --cov-report=term
+	$(BIN)/pytest -n 2 --dist loadfile --cov --cov-report=term
 
 fixtures: setup
 	$(BIN)/python -m fixtures.generate
