@@ -5,10 +5,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -77,7 +80,7 @@ def period(month: int, year: int = 2026) -> dict[str, str]:
     return {"from": f"{year}-{month:02d}-01", "to": f"{year}-{month:02d}-{last}"}
 
 
-def test_validate_export_and_download_the_same_bytes_again(api: Api) -> None:
+def test_validate_export_and_download_the_same_bytes_again(api: Api, tmp_path: Path) -> None:
     october = period(10)
     api.book("FA-1", date(2026, 10, 3))
     api.book("AV-2", date(2026, 10, 7), document_type=DocumentType.CREDIT_NOTE)
@@ -115,6 +118,19 @@ def test_validate_export_and_download_the_same_bytes_again(api: Api) -> None:
     assert again.content == download.content
     assert api.call("GET", f"/exports/{record['id']}").json() == record
     assert api.call("GET", "/exports").json()[0] == record
+    downloaded = tmp_path / record["filename"]
+    downloaded.write_bytes(download.content)
+    checked = subprocess.run(
+        [str(Path(sys.executable).with_name("collecte")), "fec-check", str(downloaded)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (checked.returncode, checked.stdout) == (
+        0,
+        f"{downloaded.name}: no violation, the file passes the FEC checks.\n",
+    )
 
 
 def test_a_csv_export_opens_in_a_french_spreadsheet(api: Api) -> None:
