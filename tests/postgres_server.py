@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from sqlalchemy import Engine, text
 
 SUPERUSER = "collecte"
 SYSTEM_USER = "postgres"
@@ -173,3 +174,18 @@ def start_postgres() -> PostgresServer:
         process.wait()
     shutil.rmtree(root, ignore_errors=True)
     raise RuntimeError(f"postgres did not start:\n{log}")
+
+
+def wait_for_a_lock_waiter(engine: Engine, what: str) -> None:
+    """Returns once another session of the engine's database is blocked on a lock (else fails, naming what
+    should have waited)."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    deadline = time.monotonic() + 10
+    with engine.connect() as connection:
+        while not connection.execute(query).scalar():
+            assert time.monotonic() < deadline, f"{what} never waited for the first"
+            time.sleep(0.01)
+            connection.rollback()

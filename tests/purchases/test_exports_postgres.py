@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from purchases.entries_pull import Cursor, pull_entries
@@ -20,6 +19,7 @@ from purchases.periods import Validation, validate_period
 from store.db import make_engine, make_sessionmaker, migrate
 from store.export_models import ExportFormat
 from store.purchase_models import JournalEntry
+from tests.postgres_server import wait_for_a_lock_waiter
 from tests.purchases.books_db import TODAY, add_acme, book_fields, invoice
 
 OCTOBER = Period(date(2026, 10, 1), date(2026, 10, 31))
@@ -53,20 +53,6 @@ def acme(sessions: sessionmaker[Session]) -> int:
     return company_id
 
 
-def wait_for_a_lock_waiter(engine: Engine) -> None:
-    """Returns once another session of the database is blocked on a lock."""
-    query = text(
-        "SELECT count(*) FROM pg_stat_activity"
-        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-    )
-    deadline = time.monotonic() + 10
-    with engine.connect() as connection:
-        while not connection.execute(query).scalar():
-            assert time.monotonic() < deadline, "the second validation never waited for the first"
-            time.sleep(0.01)
-            connection.rollback()
-
-
 def test_two_validations_of_one_company_run_one_after_the_other(
     engine: Engine, sessions: sessionmaker[Session], acme: int
 ) -> None:
@@ -77,7 +63,7 @@ def test_two_validations_of_one_company_run_one_after_the_other(
         with sessions.begin() as session:
             validation = validate_period(session, acme, OCTOBER, NOW + timedelta(hours=1))
             started.set()
-            wait_for_a_lock_waiter(engine)
+            wait_for_a_lock_waiter(engine, "the second validation")
         return validation
 
     def second() -> Validation:

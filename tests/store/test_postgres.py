@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
@@ -15,7 +14,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from psycopg.errors import UniqueViolation
-from sqlalchemy import Engine, func, inspect, select, text
+from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -43,6 +42,7 @@ from store.models import (
     RawMessage,
 )
 from store.purchase_models import JournalEntry, Payment, Purchase, PurchaseStatus, Supplier
+from tests.postgres_server import wait_for_a_lock_waiter
 from tests.purchases.books_db import (
     SUPPLIER_SIREN,
     TODAY,
@@ -360,20 +360,6 @@ def book(sessions: sessionmaker[Session], message_id: int) -> Booked:
         return booked
 
 
-def wait_for_a_lock_waiter(engine: Engine) -> None:
-    """Returns once another session of the database is blocked on a lock."""
-    query = text(
-        "SELECT count(*) FROM pg_stat_activity"
-        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-    )
-    deadline = time.monotonic() + 10
-    with engine.connect() as connection:
-        while not connection.execute(query).scalar():
-            assert time.monotonic() < deadline, "the second booking never waited for the first"
-            time.sleep(0.01)
-            connection.rollback()
-
-
 def test_two_concurrent_bookings_of_one_file_make_one_purchase(
     engine: Engine, sessions: sessionmaker[Session]
 ) -> None:
@@ -392,7 +378,7 @@ def test_two_concurrent_bookings_of_one_file_make_one_purchase(
             assert message is not None
             [booked] = book_message(session, message, TODAY) or ()
             first_flushed.set()
-            wait_for_a_lock_waiter(engine)
+            wait_for_a_lock_waiter(engine, "the second booking")
         return booked
 
     def second() -> Booked | IntegrityError:
